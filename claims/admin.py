@@ -1,0 +1,379 @@
+"""The editors' admin: one article becomes one Source with many Claims across companies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET
+from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims.models import (
+    Claim,
+    Company,
+    CompanyRelation,
+    Facility,
+    Milestone,
+    Source,
+    Technology,
+)
+from claims.periods import PeriodError, parse_period
+from claims.status import STATUS_CHOICES
+
+admin.site.site_header = "SSB Tracker editors"
+admin.site.site_title = "SSB Tracker admin"
+admin.site.index_title = "Sources, claims and companies"
+admin.site.site_url = "/"
+
+
+# --- the target field with a live "understood as" preview -----------------------------------
+
+
+class TargetInput(forms.TextInput):
+    """A text input that asks the server, through htmx, how it reads the stated target."""
+
+    def get_context(self, name, value, attrs):
+        attrs = {
+            **(attrs or {}),
+            "hx-get": reverse("admin:claims_parse_target"),
+            "hx-trigger": "input changed delay:300ms, load",
+            "hx-target": "next .period-preview",
+            "hx-swap": "innerHTML",
+            "autocomplete": "off",
+            "placeholder": "e.g. H2 2026",
+        }
+        return super().get_context(name, value, attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return format_html('{}<output class="period-preview" aria-live="polite"></output>', html)
+
+
+@require_GET
+def parse_target_preview(request: HttpRequest) -> HttpResponse:
+    """What the parser understands of a stated target, as a short phrase for the editor."""
+    text = next((v for k, v in request.GET.items() if k.endswith("target_text")), "")
+    try:
+        period = parse_period(text, stated_on=date.today())
+    except PeriodError as exc:
+        return HttpResponse(format_html('<span class="period-error">{}</span>', exc))
+    return HttpResponse(format_html("Understood as <strong>{}</strong>{}", period.label,
+                                    _period_span(period.earliest, period.latest)))
+
+
+def _period_span(earliest, latest) -> str:
+    if earliest is None and latest is None:
+        return " (never overdue)"
+    if latest is None:
+        return format_html(" (from {}, open-ended, never overdue)", earliest.isoformat())
+    if earliest is None:
+        return format_html(" (due by {})", latest.isoformat())
+    return format_html(" ({} to {}, due by {})", earliest.isoformat(), latest.isoformat(),
+                       latest.isoformat())
+
+
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = "__all__"
+        widgets = {
+            "target_text": TargetInput(attrs={"size": 14}),
+            "quote": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "speaker": forms.TextInput(attrs={"size": 18}),
+        }
+
+
+# --- list filters ----------------------------------------------------------------------------
+
+
+class CountryListFilter(admin.SimpleListFilter):
+    """Countries that actually occur, by name."""
+
+    title = "country"
+    parameter_name = "country"
+    field_path = "country"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).values_list(self.field_path, flat=True)
+        return sorted(((c, countries.name(c)) for c in set(codes) if c), key=lambda x: x[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.field_path: self.value()})
+        return queryset
+
+
+class CompanyCountryListFilter(CountryListFilter):
+    field_path = "company__country"
+
+
+class ClaimCountryListFilter(CountryListFilter):
+    field_path = "milestone__company__country"
+
+
+class StatusListFilter(admin.SimpleListFilter):
+    title = "status today"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return STATUS_CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.with_status(self.value(), date.today())
+        return queryset
+
+
+class TargetYearListFilter(admin.SimpleListFilter):
+    title = "target year"
+    parameter_name = "target_year"
+
+    def lookups(self, request, model_admin):
+        years = Claim.objects.filter(target_latest__isnull=False).dates("target_latest", "year")
+        return [(str(d.year), str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.due_in_year(int(self.value()), date.today())
+        return queryset
+
+
+# --- inlines ---------------------------------------------------------------------------------
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    form = ClaimForm
+    extra = 1
+    autocomplete_fields = ["source", "milestone"]
+    fields = [
+        "milestone",
+        "kind",
+        "stated_on",
+        "speaker",
+        "target_text",
+        "understood_as",
+        "achieved_on",
+        "evidence",
+        "source",
+        "quote",
+    ]
+    readonly_fields = ["understood_as"]
+
+    @admin.display(description="saved as")
+    def understood_as(self, obj: Claim) -> str:
+        if not obj.pk or not obj.has_target:
+            return "—"
+        return obj.target_label
+
+
+class SourceClaimInline(ClaimInline):
+    """On a source: claims across companies, each choosing its milestone."""
+
+    fields = [f for f in ClaimInline.fields if f != "source"]
+    verbose_name_plural = "claims this source supports"
+
+
+class MilestoneClaimInline(ClaimInline):
+    """On a milestone: its history of claims, each citing a source."""
+
+    fields = [f for f in ClaimInline.fields if f != "milestone"]
+    verbose_name_plural = "claims (the history; status and target derive from these)"
+
+
+class FacilityInline(admin.TabularInline):
+    model = Facility
+    extra = 0
+    fields = ["name", "slug", "kind", "status", "city", "capacity_value", "capacity_unit"]
+    show_change_link = True
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class RelationFromInline(admin.TabularInline):
+    model = CompanyRelation
+    fk_name = "from_company"
+    extra = 0
+    autocomplete_fields = ["to_company", "source"]
+    verbose_name = "relation (this company is … of …)"
+    verbose_name_plural = "relations: this company is … of …"
+
+
+class RelationToInline(admin.TabularInline):
+    model = CompanyRelation
+    fk_name = "to_company"
+    extra = 0
+    autocomplete_fields = ["from_company", "source"]
+    verbose_name = "relation (… is … of this company)"
+    verbose_name_plural = "relations: … is … of this company"
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["title", "kind", "facility"]
+    readonly_fields = ["title", "kind", "facility"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- model admins ----------------------------------------------------------------------------
+
+
+@admin.register(Technology)
+class TechnologyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Company)
+class CompanyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "native_name", "country", "role", "technology_list", "updated_at"]
+    list_filter = [CountryListFilter, "role", "technologies"]
+    search_fields = ["name", "native_name", "aliases", "slug", "tickers"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["technologies"]
+    inlines = [FacilityInline, RelationFromInline, RelationToInline, MilestoneInline]
+    fieldsets = [
+        (None, {"fields": ["name", "native_name", "aliases", "slug"]}),
+        ("Profile", {"fields": ["country", "role", "technologies", "hq_city", "website",
+                                "tickers", "description"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("technologies")
+
+    @admin.display(description="technologies")
+    def technology_list(self, obj: Company) -> str:
+        return ", ".join(t.name for t in obj.technologies.all())
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "publisher", "kind", "published_on", "via", "claim_count"]
+    list_filter = ["kind", "language", "publisher"]
+    search_fields = ["title", "publisher", "url"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["via"]
+    inlines = [SourceClaimInline]
+    fieldsets = [
+        (None, {"fields": ["url", "title", "publisher", "kind"]}),
+        ("Dates and language", {"fields": [("published_on", "published_on_precision"),
+                                           "language", "accessed_on"]}),
+        ("Provenance", {"fields": ["via", "archive_url"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_claim_counts().select_related("via")
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj: Source) -> int:
+        return obj.claim_count
+
+
+@admin.register(Facility)
+class FacilityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "company", "kind", "status", "country", "city", "capacity_label"]
+    list_filter = [CountryListFilter, "kind", "status", "technology"]
+    search_fields = ["name", "slug", "city", "district", "company__name", "company__native_name",
+                     "company__aliases"]
+    autocomplete_fields = ["company", "source"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["company"]
+    fieldsets = [
+        (None, {"fields": ["company", "name", "slug", "kind", "status", "source"]}),
+        ("Location", {"fields": ["country", "province", "city", "district", "address",
+                                 ("latitude", "longitude", "location_accuracy")]}),
+        ("Plant", {"fields": ["technology", "cell_format", ("capacity_value", "capacity_unit"),
+                              ("investment_amount", "investment_currency"), "description"]}),
+    ]
+
+    @admin.display(description="planned capacity")
+    def capacity_label(self, obj: Facility) -> str:
+        return obj.capacity_label
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "company", "kind", "status_today", "current_target", "facility"]
+    list_filter = [
+        StatusListFilter,
+        TargetYearListFilter,
+        CompanyCountryListFilter,
+        "kind",
+        "technology",
+    ]
+    search_fields = ["title", "slug", "company__name", "company__native_name", "company__aliases"]
+    autocomplete_fields = ["company", "facility"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [MilestoneClaimInline]
+    readonly_fields = ["status_today", "status_explained"]
+    fieldsets = [
+        (None, {"fields": ["company", "facility", "title", "slug", "kind", "description"]}),
+        ("Metrics", {"fields": ["technology", ("capacity_value", "capacity_unit"),
+                                ("energy_density_wh_kg", "energy_density_wh_l"), "cell_ah"]}),
+        ("Derived from the claims", {"fields": ["status_today", "status_explained"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_claims()
+
+    @admin.display(description="status today")
+    def status_today(self, obj: Milestone) -> str:
+        if not obj.pk:
+            return "—"
+        result = obj.status()
+        stale = " (stale)" if result.stale else ""
+        return f"{result.status.label}{stale}"
+
+    @admin.display(description="current target")
+    def current_target(self, obj: Milestone) -> str:
+        target = obj.status().current_target
+        return target.label if target else "—"
+
+    @admin.display(description="in words")
+    def status_explained(self, obj: Milestone) -> str:
+        return obj.status().explanation if obj.pk else "—"
+
+    def get_urls(self):
+        preview = path(
+            "parse-target/",
+            self.admin_site.admin_view(parse_target_preview),
+            name="claims_parse_target",
+        )
+        return [preview, *super().get_urls()]
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimForm
+    list_display = ["milestone", "kind", "stated_on", "speaker", "target_text", "source"]
+    list_filter = ["kind", "evidence", ClaimCountryListFilter]
+    search_fields = ["milestone__title", "milestone__company__name", "speaker", "quote",
+                     "source__title", "target_text"]
+    autocomplete_fields = ["milestone", "source"]
+    date_hierarchy = "stated_on"
+    list_select_related = ["milestone__company", "source"]
+    readonly_fields = ["understood_as"]
+
+    @admin.display(description="saved as")
+    def understood_as(self, obj: Claim) -> str:
+        return obj.target_label if obj.pk and obj.has_target else "—"
+
+
+@admin.register(CompanyRelation)
+class CompanyRelationAdmin(SimpleHistoryAdmin):
+    list_display = ["from_company", "kind", "to_company", "source"]
+    list_filter = ["kind"]
+    search_fields = ["from_company__name", "to_company__name", "note"]
+    autocomplete_fields = ["from_company", "to_company", "source"]
+    list_select_related = ["from_company", "to_company", "source"]

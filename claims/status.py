@@ -1,0 +1,330 @@
+"""The status rules: the one place that decides what a milestone's claims add up to.
+
+Pure functions of (claims, as_of): no ORM, no request. A claim is anything with the
+attributes of `ClaimLike` (a `claims.models.Claim` is one). The rules, from DESIGN.md, using
+only claims stated on or before as_of; the first rule that matches decides:
+
+1. achieved  - an achievement claim exists; on time when achieved by the end of the first
+               dated target, else late (slip = whole months past that end).
+2. cancelled - the latest cancellation is not followed by a newer announcement.
+3. overdue   - the current (latest stated) target is dated and ended before as_of.
+4. delayed   - the current target ends later than the first dated target.
+5. on_track  - a dated target that has not ended (including a revision to an earlier date).
+6. undated   - nothing dated has been promised.
+
+Clarifications and denials never move a target. A milestone that is not achieved and has no
+claim in the 24 months before as_of is flagged stale.
+"""
+
+from __future__ import annotations
+
+import enum
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from claims.periods import format_period
+
+STALE_AFTER_MONTHS = 24
+
+ANNOUNCEMENT = "announcement"
+REAFFIRMATION = "reaffirmation"
+REVISION = "revision"
+ACHIEVEMENT = "achievement"
+CLARIFICATION = "clarification"
+CANCELLATION = "cancellation"
+TARGET_KINDS = frozenset({ANNOUNCEMENT, REAFFIRMATION, REVISION})
+
+
+class Status(enum.StrEnum):
+    ACHIEVED = "achieved"
+    CANCELLED = "cancelled"
+    OVERDUE = "overdue"
+    DELAYED = "delayed"
+    ON_TRACK = "on_track"
+    UNDATED = "undated"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: "Achieved",
+    Status.CANCELLED: "Cancelled",
+    Status.OVERDUE: "Overdue",
+    Status.DELAYED: "Delayed",
+    Status.ON_TRACK: "On track",
+    Status.UNDATED: "Undated",
+}
+STATUS_CHOICES = [(s.value, s.label) for s in Status]
+
+
+class ClaimLike(Protocol):
+    id: int | None
+    kind: str
+    stated_on: date
+    target_text: str
+    target_earliest: date | None
+    target_latest: date | None
+    target_precision: str
+    achieved_on: date | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target as one claim stated it."""
+
+    stated_on: date
+    text: str
+    earliest: date | None
+    latest: date | None
+    precision: str
+    claim_id: int | None = None
+
+    @property
+    def is_dated(self) -> bool:
+        return self.latest is not None
+
+    @property
+    def label(self) -> str:
+        return format_period(self.earliest, self.latest, self.precision)
+
+
+@dataclass(frozen=True)
+class MilestoneStatus:
+    status: Status
+    as_of: date
+    first_target: Target | None = None
+    current_target: Target | None = None
+    targets: tuple[Target, ...] = ()
+    achieved_on: date | None = None
+    on_time: bool | None = None
+    slip_months: int | None = None
+    last_claim_on: date | None = None
+    stale: bool = False
+    visible_claims: int = 0
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def late(self) -> bool:
+        return self.on_time is False
+
+    @property
+    def explanation(self) -> str:
+        return explain(self)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from start to end; negative when end is earlier.
+
+    A month counts once end reaches the same day of a later month, or that month's last day
+    (31 Dec to 28 Feb is two whole months).
+    """
+    if end < start:
+        return -months_between(end, start)
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day and end.day != _days_in_month(end.year, end.month):
+        months -= 1
+    return months
+
+
+def add_months(d: date, months: int, *, day: int | None = None) -> date:
+    """d moved by whole months, the day clamped to the month's length."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = _days_in_month(year, month)
+    return date(year, month, min(day or d.day, last))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - date(year, month, 1)).days
+
+
+def visible(claims: Iterable[ClaimLike], as_of: date) -> list[ClaimLike]:
+    """Claims stated on or before as_of, oldest first (ties in entry order)."""
+    seen = [c for c in claims if c.stated_on <= as_of]
+    return sorted(seen, key=lambda c: (c.stated_on, c.id or 0))
+
+
+def _target(claim: ClaimLike) -> Target:
+    return Target(
+        stated_on=claim.stated_on,
+        text=claim.target_text,
+        earliest=claim.target_earliest,
+        latest=claim.target_latest,
+        precision=claim.target_precision,
+        claim_id=claim.id,
+    )
+
+
+def targets_of(claims: Sequence[ClaimLike]) -> list[Target]:
+    """Every stated target in order; "not stated" ones do not count as a target."""
+    return [
+        _target(c)
+        for c in claims
+        if c.kind in TARGET_KINDS and c.target_precision != "none"
+    ]
+
+
+def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
+    """Apply the status rules to the claims stated on or before as_of."""
+    seen = visible(claims, as_of)
+    targets = targets_of(seen)
+    dated = [t for t in targets if t.is_dated]
+    first = dated[0] if dated else None
+    current = targets[-1] if targets else None
+    last_claim_on = seen[-1].stated_on if seen else None
+    common = {
+        "as_of": as_of,
+        "first_target": first,
+        "current_target": current,
+        "targets": tuple(targets),
+        "last_claim_on": last_claim_on,
+        "visible_claims": len(seen),
+    }
+
+    achievements = [c for c in seen if c.kind == ACHIEVEMENT and c.achieved_on is not None]
+    if achievements:
+        achieved_on = min(c.achieved_on for c in achievements)
+        on_time = slip = None
+        if first is not None:
+            on_time = achieved_on <= first.latest
+            slip = 0 if on_time else max(months_between(first.latest, achieved_on), 0)
+        return MilestoneStatus(
+            Status.ACHIEVED, achieved_on=achieved_on, on_time=on_time, slip_months=slip, **common
+        )
+
+    stale = last_claim_on is None or add_months(last_claim_on, STALE_AFTER_MONTHS) < as_of
+    common["stale"] = stale and bool(seen)
+
+    last_cancel = _last_index(seen, CANCELLATION)
+    last_announce = _last_index(seen, ANNOUNCEMENT)
+    if last_cancel is not None and (last_announce is None or last_announce < last_cancel):
+        return MilestoneStatus(Status.CANCELLED, **common)
+
+    if current is not None and current.is_dated and current.latest < as_of:
+        slip = max(months_between(first.latest, as_of), 0) if first else None
+        return MilestoneStatus(Status.OVERDUE, slip_months=slip, **common)
+
+    if first is not None and current is not None:
+        if not current.is_dated or current.latest > first.latest:
+            slip = months_between(first.latest, current.latest) if current.is_dated else None
+            return MilestoneStatus(Status.DELAYED, slip_months=slip, **common)
+        return MilestoneStatus(Status.ON_TRACK, slip_months=0, **common)
+
+    return MilestoneStatus(Status.UNDATED, **common)
+
+
+def _last_index(claims: Sequence[ClaimLike], kind: str) -> int | None:
+    for index in range(len(claims) - 1, -1, -1):
+        if claims[index].kind == kind:
+            return index
+    return None
+
+
+def overdue_months(result: MilestoneStatus) -> int | None:
+    """Whole months the current target has been past due, for an overdue milestone."""
+    if result.status != Status.OVERDUE or result.current_target is None:
+        return None
+    return max(months_between(result.current_target.latest, result.as_of), 0)
+
+
+def _months_phrase(months: int) -> str:
+    if months < 1:
+        return "less than a month"
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
+def explain(result: MilestoneStatus) -> str:
+    """The status in words: "due Dec 2025; no achievement reported; overdue by 11 months"."""
+    current = result.current_target
+    first = result.first_target
+    due = f"due {current.label}" if current else "no target stated"
+    match result.status:
+        case Status.ACHIEVED:
+            when = f"achieved {result.achieved_on:%-d %b %Y}"
+            if result.on_time is None:
+                return f"{when}; no dated target had been promised"
+            if result.on_time:
+                return f"{when}, on time against the first target ({first.label})"
+            return (
+                f"{when}, {_months_phrase(result.slip_months)} late against the first target "
+                f"({first.label})"
+            )
+        case Status.CANCELLED:
+            return "cancelled or made moot by a later statement; no newer announcement since"
+        case Status.OVERDUE:
+            return (
+                f"{due}; no achievement reported; overdue by "
+                f"{_months_phrase(overdue_months(result))}"
+            )
+        case Status.DELAYED:
+            moved = f"first promised for {first.label}, now {current.label}"
+            if result.slip_months is not None:
+                moved += f" (a slip of {_months_phrase(result.slip_months)})"
+            return f"{moved}; not yet due"
+        case Status.ON_TRACK:
+            return f"{due}; not yet due and not pushed back"
+        case _:
+            return "no dated target has been promised"
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    cancelled: int = 0
+    pending: int = 0
+    median_slip_months: float | None = None
+
+    @property
+    def achieved(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def total(self) -> int:
+        return self.achieved + self.overdue + self.cancelled + self.pending
+
+
+def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
+    """Counts by outcome and the median slip (months past the first dated target).
+
+    The slip of an achieved milestone is how late it came (0 when on time); of an overdue one,
+    how long it is past its first target so far; of a delayed one, how far its target moved.
+    Milestones without a dated first target, or with an open-ended current one, have no slip.
+    """
+    counts = {"on_time": 0, "late": 0, "overdue": 0, "cancelled": 0, "pending": 0}
+    slips: list[int] = []
+    for r in results:
+        if r.visible_claims == 0:
+            continue
+        if r.status == Status.ACHIEVED:
+            counts["on_time" if r.on_time is not False else "late"] += 1
+        elif r.status == Status.OVERDUE:
+            counts["overdue"] += 1
+        elif r.status == Status.CANCELLED:
+            counts["cancelled"] += 1
+        else:
+            counts["pending"] += 1
+        if r.slip_months is not None and r.status != Status.CANCELLED:
+            slips.append(r.slip_months)
+    median = statistics.median(slips) if slips else None
+    return TrackRecord(**counts, median_slip_months=median)
+
+
+def revision_direction(previous: Target, revised: Target) -> str:
+    """How a restated target moved: "later", "earlier" or "same"."""
+    before = previous.latest or date.max
+    after = revised.latest or date.max
+    if after > before:
+        return "later"
+    if after < before:
+        return "earlier"
+    return "same"

@@ -1,0 +1,227 @@
+"""The editors' admin: one article becomes a Source with claims across companies."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from claims.models import Claim, Milestone, Source
+from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_SOURCE = reverse("admin:claims_source_add")
+
+
+def source_form(**overrides):
+    data = {
+        "url": "https://news.example.com/eve-chengdu",
+        "title": "EVE and Qingtao build in Chengdu",
+        "publisher": "Example News",
+        "kind": "news",
+        "published_on": "2025-09-08",
+        "published_on_precision": "day",
+        "language": "en",
+        "claims-TOTAL_FORMS": "0",
+        "claims-INITIAL_FORMS": "0",
+        "claims-MIN_NUM_FORMS": "0",
+        "claims-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def claim_rows(*rows):
+    data = {"claims-TOTAL_FORMS": str(len(rows))}
+    for i, row in enumerate(rows):
+        base = {"kind": "announcement", "stated_on": "2025-09-02", "speaker": "", "quote": "",
+                "target_text": "", "achieved_on": "", "evidence": ""}
+        base.update(row)
+        data.update({f"claims-{i}-{k}": v for k, v in base.items()})
+    return data
+
+
+# Permission ladder ------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(ADD_SOURCE)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_without_permission_cannot_add_sources(client, django_user_model):
+    user = django_user_model.objects.create_user("nobody", password="x-y-z-123", is_staff=True)
+    client.force_login(user)
+    assert client.get(ADD_SOURCE).status_code == 403
+
+
+def test_editor_can_open_every_claims_admin_page(editor_client):
+    claim = ClaimFactory(target_text="H2 2026")
+    for name in ("company", "source", "milestone", "claim", "facility", "companyrelation"):
+        assert editor_client.get(reverse(f"admin:claims_{name}_changelist")).status_code == 200
+        assert editor_client.get(reverse(f"admin:claims_{name}_add")).status_code == 200
+    page = editor_client.get(reverse("admin:claims_milestone_change", args=[claim.milestone_id]))
+    assert page.status_code == 200
+    assert b"On track" in page.content or b"Overdue" in page.content
+
+
+def test_editor_cannot_manage_users(editor_client):
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_editor_cannot_delete_a_cited_source(editor_client):
+    claim = ClaimFactory()
+    url = reverse("admin:claims_source_delete", args=[claim.source_id])
+    page = editor_client.get(url)
+    assert b"protected" in page.content.lower()
+    editor_client.post(url, {"post": "yes"})
+    assert Source.objects.filter(pk=claim.source_id).exists()
+
+
+def test_editor_cannot_delete_companies(editor_client):
+    company = CompanyFactory()
+    url = reverse("admin:claims_company_delete", args=[company.pk])
+    assert editor_client.get(url).status_code == 403
+
+
+# One article, many claims -----------------------------------------------------------------
+
+
+def test_editor_adds_a_source_with_claims_for_two_companies(editor_client):
+    eve = MilestoneFactory(company=CompanyFactory(name="EVE Energy"))
+    qingtao = MilestoneFactory(company=CompanyFactory(name="Qingtao"))
+    data = source_form(**claim_rows(
+        {"milestone": eve.pk, "target_text": "December 2025", "speaker": "EVE Energy"},
+        {"milestone": qingtao.pk, "target_text": "2028", "quote": "fully completed in 2028"},
+    ))
+    response = editor_client.post(ADD_SOURCE, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    source = Source.objects.get(url="https://news.example.com/eve-chengdu")
+    claims = {c.milestone.company.name: c for c in source.claims.all()}
+    assert set(claims) == {"EVE Energy", "Qingtao"}
+    assert claims["EVE Energy"].target_latest == date(2025, 12, 31)
+    assert claims["Qingtao"].target_label == "2028"
+    assert source.history.count() == 1
+    assert claims["Qingtao"].history.first().history_user.username == "ed"
+
+
+def test_unreadable_target_is_a_form_error_and_nothing_is_saved(editor_client):
+    milestone = MilestoneFactory()
+    data = source_form(**claim_rows(
+        {"milestone": milestone.pk, "target_text": "2027"},
+        {"milestone": milestone.pk, "target_text": "soonish", "stated_on": "2025-09-03"},
+    ))
+    response = editor_client.post(ADD_SOURCE, data)
+    assert response.status_code == 200
+    assert escape('Could not read "soonish"') in response.content.decode()
+    assert not Source.objects.exists()
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"kind": "achievement"}, "needs the date it happened"),
+        ({"kind": "announcement", "achieved_on": "2025-01-01"}, "Only an achievement"),
+        ({"kind": "clarification", "target_text": "2027"}, "carries no target"),
+        ({"stated_on": "2999-01-01"}, "cannot be stated in the future"),
+        ({"stated_on": "not a date"}, "Enter a valid date"),
+        ({"kind": "achievement", "achieved_on": "2025-10-01", "evidence": "1"},
+         "reported before it happened"),
+    ],
+)
+def test_every_claim_mistake_gets_a_plain_message(editor_client, row, message):
+    milestone = MilestoneFactory()
+    data = source_form(**claim_rows({"milestone": milestone.pk, **row}))
+    response = editor_client.post(ADD_SOURCE, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_duplicate_source_url_is_refused(editor_client):
+    SourceFactory(url="https://news.example.com/eve-chengdu")
+    response = editor_client.post(ADD_SOURCE, source_form())
+    assert "already has this URL" in response.content.decode()
+    assert Source.objects.count() == 1
+
+
+def test_source_without_url_needs_a_via(editor_client):
+    response = editor_client.post(ADD_SOURCE, source_form(url=""))
+    assert "reported via" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_milestone_with_another_companys_facility_is_refused(editor_client):
+    from tests.factories import FacilityFactory
+
+    facility = FacilityFactory()
+    other = CompanyFactory()
+    data = {
+        "company": other.pk, "facility": facility.pk, "title": "Line off", "slug": "line-off",
+        "kind": "product_line_off", "description": "",
+        "claims-TOTAL_FORMS": "0", "claims-INITIAL_FORMS": "0",
+        "claims-MIN_NUM_FORMS": "0", "claims-MAX_NUM_FORMS": "1000",
+    }
+    response = editor_client.post(reverse("admin:claims_milestone_add"), data)
+    assert "belongs to" in response.content.decode()
+    assert not Milestone.objects.exists()
+
+
+# What the editor sees ---------------------------------------------------------------------
+
+
+def test_target_preview_says_what_the_parser_understood(editor_client):
+    url = reverse("admin:claims_parse_target")
+    response = editor_client.get(url, {"claims-0-target_text": "FY2028"})
+    assert "Understood as <strong>FY2028</strong>" in response.content.decode()
+    assert "2029-03-31" in response.content.decode()
+    bad = editor_client.get(url, {"claims-0-target_text": "<b>soonish</b>"})
+    assert "Could not read" in bad.content.decode()
+    assert "<b>soonish" not in bad.content.decode()
+
+
+def test_target_preview_is_for_editors_only(client):
+    response = client.get(reverse("admin:claims_parse_target"), {"target_text": "2027"})
+    assert response.status_code == 302
+
+
+def test_milestone_list_shows_status_and_current_target(editor_client):
+    ClaimFactory(target_text="2020", stated_on=date(2019, 6, 1),
+                 milestone=MilestoneFactory(title="Old promise"))
+    page = editor_client.get(reverse("admin:claims_milestone_changelist"))
+    text = page.content.decode()
+    assert "Old promise" in text
+    assert "Overdue" in text
+    assert "2020" in text
+
+
+def test_milestone_status_filter(editor_client):
+    ClaimFactory(target_text="2020", stated_on=date(2019, 6, 1),
+                 milestone=MilestoneFactory(title="Old promise"))
+    ClaimFactory(target_text="2099", stated_on=date(2025, 6, 1),
+                 milestone=MilestoneFactory(title="Far promise"))
+    url = reverse("admin:claims_milestone_changelist")
+    overdue = editor_client.get(url, {"status": "overdue"}).content.decode()
+    assert "Old promise" in overdue and "Far promise" not in overdue
+    year = editor_client.get(url, {"target_year": "2099"}).content.decode()
+    assert "Far promise" in year and "Old promise" not in year
+
+
+def test_company_admin_search_finds_aliases(editor_client):
+    CompanyFactory(name="WeLion New Energy", aliases="Weilan New Energy")
+    page = editor_client.get(reverse("admin:claims_company_changelist"), {"q": "Weilan"})
+    assert "WeLion New Energy" in page.content.decode()
+
+
+def test_milestone_autocomplete_searches_company_names(editor_client):
+    MilestoneFactory(title="Phase 2", company=CompanyFactory(name="EVE Energy"))
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "claims", "model_name": "claim", "field_name": "milestone", "term": "EVE"},
+    )
+    assert response.status_code == 200
+    assert "Phase 2" in response.content.decode()

@@ -1,0 +1,268 @@
+"""Target periods: parsing what companies said into earliest/latest/precision, and labelling it."""
+
+from datetime import date
+
+import pytest
+
+from claims.periods import (
+    PRECISION_CHOICES,
+    Period,
+    PeriodError,
+    Precision,
+    format_period,
+    parse_period,
+)
+
+D = date
+STATED_ON = date(2025, 9, 2)
+
+DAY_2025_09_02 = (D(2025, 9, 2), D(2025, 9, 2), Precision.DAY, "2 Sep 2025")
+DEC_2025 = (D(2025, 12, 1), D(2025, 12, 31), Precision.MONTH, "Dec 2025")
+Q3_2026 = (D(2026, 7, 1), D(2026, 9, 30), Precision.QUARTER, "Q3 2026")
+H2_2026 = (D(2026, 7, 1), D(2026, 12, 31), Precision.HALF, "H2 2026")
+H1_2027 = (D(2027, 1, 1), D(2027, 6, 30), Precision.HALF, "H1 2027")
+MID_2026 = (D(2026, 4, 1), D(2026, 9, 30), Precision.RANGE, "Apr–Sep 2026")
+YEARS_2027_28 = (D(2027, 1, 1), D(2028, 12, 31), Precision.RANGE, "2027–28")
+FY2028 = (D(2028, 4, 1), D(2029, 3, 31), Precision.YEAR, "FY2028")
+THE_2030S = (D(2030, 1, 1), D(2039, 12, 31), Precision.RANGE, "2030s")
+AFTER_2030 = (D(2031, 1, 1), None, Precision.OPEN, "after 2030")
+FROM_2027 = (D(2027, 1, 1), None, Precision.OPEN, "after 2026")
+NOT_STATED = (None, None, Precision.NONE, "not stated")
+DAY_RANGE = "2 Sep 2025–1 Sep 2027"
+
+
+def year(y: int) -> tuple[date, date, Precision, str]:
+    return D(y, 1, 1), D(y, 12, 31), Precision.YEAR, str(y)
+
+
+ACCEPTED = [
+    *[(text, *DAY_2025_09_02) for text in ("2025-09-02", "2 Sep 2025", "September 2, 2025")],
+    *[(text, *DAY_2025_09_02) for text in ("2nd September 2025", "Sep 2 2025", "by 2 Sep 2025")],
+    *[(text, *DEC_2025) for text in ("Dec 2025", "December 2025", "by December 2025")],
+    *[(text, *DEC_2025) for text in ("2025-12", "12/2025", "Dec. 2025", "end of Dec 2025")],
+    ("Sept. 2025", D(2025, 9, 1), D(2025, 9, 30), Precision.MONTH, "Sep 2025"),
+    *[(text, *Q3_2026) for text in ("Q3 2026", "3Q 2026", "3Q26", "third quarter of 2026")],
+    ("Q4 2025", D(2025, 10, 1), D(2025, 12, 31), Precision.QUARTER, "Q4 2025"),
+    *[(text, *H2_2026) for text in ("H2 2026", "2H 2026", "second half of 2026", "late 2026")],
+    ("in the second half of 2026", *H2_2026),
+    *[(text, *H1_2027) for text in ("H1 2027", "first half of 2027", "early 2027", "1H27")],
+    *[(text, *MID_2026) for text in ("mid-2026", "mid 2026", "by mid-2026", "Apr–Sep 2026")],
+    *[(text, *year(2027)) for text in ("2027", "by 2027", "in 2027", "as soon as 2027")],
+    *[(text, *year(2026)) for text in ("by end of 2026", "end of 2026")],
+    *[(text, *year(2030)) for text in ("around 2030", "~2030", "circa 2030", "c. 2030")],
+    *[(text, *year(2030)) for text in ("approximately 2030", "target 2030")],
+    *[(text, *year(2025)) for text in ("by the end of 2025", "end-2025", "year-end 2025")],
+    *[(text, *YEARS_2027_28) for text in ("2027-28", "2027–28", "2027—28", "2027–2028")],
+    *[(text, *YEARS_2027_28) for text in ("2027-2028", "2027 or 2028", "2027/28")],
+    ("2029–31", D(2029, 1, 1), D(2031, 12, 31), Precision.RANGE, "2029–31"),
+    ("2029–2031", D(2029, 1, 1), D(2031, 12, 31), Precision.RANGE, "2029–31"),
+    ("1999–2001", D(1999, 1, 1), D(2001, 12, 31), Precision.RANGE, "1999–2001"),
+    *[(text, *FY2028) for text in ("FY2028", "FY 2028", "fiscal 2028", "fiscal year 2028")],
+    ("FY2025 (by 2026-03)", D(2025, 4, 1), D(2026, 3, 31), Precision.YEAR, "FY2025"),
+    ("mid-2020s", D(2024, 1, 1), D(2026, 12, 31), Precision.RANGE, "2024–26"),
+    ("early 2030s", D(2030, 1, 1), D(2033, 12, 31), Precision.RANGE, "2030–33"),
+    ("late 2020s", D(2027, 1, 1), D(2029, 12, 31), Precision.RANGE, "2027–29"),
+    *[(text, *THE_2030S) for text in ("2030s", "the 2030s")],
+    *[(text, *AFTER_2030) for text in ("after 2030", "beyond 2030", "post-2030")],
+    *[(text, *FROM_2027) for text in ("from 2027", "2027 onwards", "from 2027 onward")],
+    ("before 2030", None, D(2029, 12, 31), Precision.RANGE, "before 2030"),
+    *[(text, *NOT_STATED) for text in ("not stated", "", "none", "n/a", "unspecified")],
+    *[(text, *NOT_STATED) for text in ("tbd", "no date", "undated", "   ")],
+    ("Mar 2025–Feb 2027", D(2025, 3, 1), D(2027, 2, 28), Precision.RANGE, "Mar 2025–Feb 2027"),
+    (DAY_RANGE, D(2025, 9, 2), D(2027, 9, 1), Precision.RANGE, DAY_RANGE),
+]
+
+RELATIVE = [
+    ("within two years", D(2025, 9, 2), D(2027, 9, 30), "2 Sep 2025–30 Sep 2027"),
+    ("in two years", D(2025, 9, 2), D(2027, 9, 30), "2 Sep 2025–30 Sep 2027"),
+    ("within 18 months", D(2025, 9, 2), D(2027, 3, 31), "2 Sep 2025–31 Mar 2027"),
+    ("in 3 years", D(2025, 9, 2), D(2028, 9, 30), "2 Sep 2025–30 Sep 2028"),
+]
+
+REJECTED = [
+    "soonish",
+    "next year",
+    "2025-13",
+    "31 Feb 2025",
+    "29 Feb 2027",
+    "Q5 2026",
+    "H3 2026",
+    "Q3 FY2026",
+    "2028-27",
+    "2028–2026",
+    "Sep–Apr 2026",
+    "1899",
+    "2101",
+    "Dec 1850",
+    "2025s",
+    "after",
+    "within two years",
+    "x" * 101,
+]
+
+ROUND_TRIP_LABELS = [
+    "2 Sep 2025",
+    "Dec 2025",
+    "Feb 2028",
+    "Q3 2026",
+    "H1 2027",
+    "H2 2026",
+    "Apr–Sep 2026",
+    "2027",
+    "2027–28",
+    "1999–2001",
+    "FY2028",
+    "2024–26",
+    "2030–33",
+    "2030s",
+    "after 2030",
+    "after Jun 2026",
+    "before 2030",
+    "not stated",
+    "Mar 2025–Feb 2027",
+    "2 Sep 2025–30 Sep 2027",
+]
+
+
+def fields(period: Period) -> tuple[date | None, date | None, Precision]:
+    return period.earliest, period.latest, period.precision
+
+
+@pytest.mark.parametrize(("text", "earliest", "latest", "precision", "label"), ACCEPTED)
+def test_every_stated_form_parses_to_its_period(text, earliest, latest, precision, label):
+    period = parse_period(text)
+    assert fields(period) == (earliest, latest, precision)
+    assert period.label == label
+
+
+@pytest.mark.parametrize(("text", "earliest", "latest", "label"), RELATIVE)
+def test_a_relative_target_runs_from_the_statement_to_the_end_of_its_last_month(
+    text, earliest, latest, label
+):
+    period = parse_period(text, stated_on=STATED_ON)
+    assert fields(period) == (earliest, latest, Precision.RANGE)
+    assert period.label == label
+
+
+def test_next_year_is_read_against_the_statement_date():
+    assert fields(parse_period("next year", stated_on=STATED_ON)) == year(2026)[:3]
+
+
+@pytest.mark.parametrize("text", [row[0] for row in ACCEPTED] + [row[0] for row in RELATIVE])
+def test_every_parsed_period_is_ordered_labelled_from_its_fields_and_reads_back(text):
+    period = parse_period(text, stated_on=STATED_ON)
+    if period.earliest and period.latest:
+        assert period.earliest <= period.latest
+    assert period.is_dated == (period.latest is not None)
+    assert period.label == format_period(period.earliest, period.latest, period.precision)
+    assert fields(parse_period(period.label)) == fields(period)
+
+
+@pytest.mark.parametrize("label", ROUND_TRIP_LABELS)
+def test_every_label_that_is_a_stated_form_reads_back_to_the_same_period(label):
+    period = parse_period(label)
+    assert period.label == label
+    assert fields(parse_period(period.label)) == fields(period)
+
+
+@pytest.mark.parametrize("text", REJECTED)
+def test_unreadable_or_impossible_targets_are_rejected_naming_the_text(text):
+    with pytest.raises(PeriodError) as caught:
+        parse_period(text)
+    assert f'Could not read "{text}" as a target period' in str(caught.value)
+    assert '"FY2028", "mid-2020s", "2030s", "after 2030", "not stated".' in str(caught.value)
+
+
+def test_the_rejection_message_is_a_plain_sentence_with_examples():
+    with pytest.raises(PeriodError) as caught:
+        parse_period("soonish")
+    assert str(caught.value) == (
+        'Could not read "soonish" as a target period. Write it as stated in one of these forms: '
+        '"Dec 2025", "H2 2026", "Q3 2026", "2027", "2027–28", "FY2028", "mid-2020s", "2030s", '
+        '"after 2030", "not stated".'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2025-13", "13 is neither a month nor a year after 2025"),
+        ("31 Feb 2025", "Feb 2025 has no day 31"),
+        ("Q5 2026", "there is no quarter 5"),
+        ("H3 2026", "there is no half 3"),
+        ("2028–2026", "the range ends before it starts"),
+        ("2101", "the year 2101 is outside 1900–2100"),
+        ("x" * 101, "longer than 100 characters"),
+        ("within two years", "a relative target needs the date the statement was made"),
+        ("next year", "a relative target needs the date the statement was made"),
+    ],
+)
+def test_a_rejection_says_why_when_it_can(text, reason):
+    with pytest.raises(PeriodError, match=reason):
+        parse_period(text)
+
+
+def test_a_period_error_is_a_value_error():
+    assert issubclass(PeriodError, ValueError)
+
+
+def test_fiscal_year_runs_april_to_march():
+    period = parse_period("FY2028")
+    assert (period.earliest, period.latest) == (D(2028, 4, 1), D(2029, 3, 31))
+    assert period.label == "FY2028"
+
+
+def test_february_ends_on_the_29th_in_a_leap_year():
+    assert parse_period("Feb 2028").latest == D(2028, 2, 29)
+    assert parse_period("Feb 2027").latest == D(2027, 2, 28)
+    assert parse_period("29 Feb 2028").latest == D(2028, 2, 29)
+
+
+def test_case_and_surrounding_whitespace_are_ignored():
+    assert fields(parse_period("  BY dEcEmBeR   2025 \n")) == DEC_2025[:3]
+
+
+def test_the_stated_text_is_kept_stripped_with_any_parenthetical():
+    assert parse_period("  FY2025 (by 2026-03)  ").stated == "FY2025 (by 2026-03)"
+
+
+def test_a_hyphenated_month_number_is_a_month_but_a_dashed_pair_is_a_year_range():
+    assert fields(parse_period("2011-12")) == (D(2011, 12, 1), D(2011, 12, 31), Precision.MONTH)
+    assert fields(parse_period("2011–12")) == (D(2011, 1, 1), D(2012, 12, 31), Precision.RANGE)
+
+
+@pytest.mark.parametrize("text", ["after 2030", "from 2027", "not stated", ""])
+def test_open_ended_and_unstated_targets_are_not_dated(text):
+    period = parse_period(text)
+    assert period.latest is None
+    assert not period.is_dated
+
+
+def test_a_dated_target_is_due_at_the_end_of_its_period():
+    assert parse_period("H2 2026").is_dated
+    assert parse_period("before 2030").is_dated
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest", "precision", "label"),
+    [
+        (D(2099, 1, 1), D(2101, 12, 31), "range", "2099–2101"),
+        (None, D(2025, 8, 31), "range", "by 31 Aug 2025"),
+        (D(2026, 7, 1), None, "open", "after Jun 2026"),
+        (D(2025, 9, 2), None, "open", "after 1 Sep 2025"),
+        (D(2026, 4, 1), D(2026, 9, 30), "month", "Apr–Sep 2026"),
+        (D(2025, 3, 1), D(2027, 2, 28), "range", "Mar 2025–Feb 2027"),
+        (D(2025, 9, 2), D(2027, 9, 1), "range", "2 Sep 2025–1 Sep 2027"),
+        (D(2030, 1, 1), D(2039, 12, 31), Precision.RANGE, "2030s"),
+        (D(2025, 1, 1), D(2025, 12, 31), "none", "not stated"),
+        (None, None, "open", "not stated"),
+    ],
+)
+def test_format_period_works_from_the_stored_fields_alone(earliest, latest, precision, label):
+    assert format_period(earliest, latest, precision) == label
+
+
+def test_precision_choices_list_every_precision_in_order_for_a_model_field():
+    assert [value for value, _ in PRECISION_CHOICES] == [p.value for p in Precision]
+    assert dict(PRECISION_CHOICES)["open"] == "Open-ended"
+    assert dict(PRECISION_CHOICES)["none"] == "Not stated"
