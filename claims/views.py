@@ -9,6 +9,7 @@ from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django_countries import countries
 
 from claims.filters import CompanyFilterForm, read_as_of
 from claims.models import Claim, Company, CompanyRelation, Facility, Milestone, Source
@@ -44,9 +45,11 @@ def company_list(request: HttpRequest) -> HttpResponse:
     context = _page_context(request)
     form = CompanyFilterForm(request.GET)
     companies = form.filtered(Company.objects.prefetch_related("technologies"))
-    country_facets = (
-        Company.objects.values("country").annotate(n=Count("id")).order_by("-n", "country")
-    )
+    country_facets = [
+        {"code": row["country"], "name": countries.name(row["country"]), "n": row["n"]}
+        for row in Company.objects.values("country").annotate(n=Count("id")).order_by("country")
+    ]
+    country_facets.sort(key=lambda f: (-f["n"], f["name"]))
     context.update(
         form=form,
         companies=companies,
