@@ -63,8 +63,13 @@ def parse_target_preview(request: HttpRequest) -> HttpResponse:
         period = parse_period(text, stated_on=date.today())
     except PeriodError as exc:
         return HttpResponse(format_html('<span class="period-error">{}</span>', exc))
-    return HttpResponse(format_html("Understood as <strong>{}</strong>{}", period.label,
-                                    _period_span(period.earliest, period.latest)))
+    return HttpResponse(
+        format_html(
+            "Understood as <strong>{}</strong>{}",
+            period.label,
+            _period_span(period.earliest, period.latest),
+        )
+    )
 
 
 def _period_span(earliest, latest) -> str:
@@ -74,14 +79,27 @@ def _period_span(earliest, latest) -> str:
         return format_html(" (from {}, open-ended, never overdue)", earliest.isoformat())
     if earliest is None:
         return format_html(" (due by {})", latest.isoformat())
-    return format_html(" ({} to {}, due by {})", earliest.isoformat(), latest.isoformat(),
-                       latest.isoformat())
+    return format_html(
+        " ({} to {}, due by {})", earliest.isoformat(), latest.isoformat(), latest.isoformat()
+    )
 
 
 class ClaimForm(forms.ModelForm):
     class Meta:
         model = Claim
-        fields = "__all__"
+        fields = [
+            "milestone",
+            "kind",
+            "stated_on",
+            "stated_on_precision",
+            "speaker",
+            "target_text",
+            "achieved_on",
+            "achieved_on_precision",
+            "evidence",
+            "source",
+            "quote",
+        ]
         widgets = {
             "target_text": TargetInput(attrs={"size": 14}),
             "quote": forms.Textarea(attrs={"rows": 2, "cols": 40}),
@@ -245,8 +263,20 @@ class CompanyAdmin(SimpleHistoryAdmin):
     inlines = [FacilityInline, RelationFromInline, RelationToInline, MilestoneInline]
     fieldsets = [
         (None, {"fields": ["name", "native_name", "aliases", "slug"]}),
-        ("Profile", {"fields": ["country", "role", "technologies", "hq_city", "website",
-                                "tickers", "description"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "country",
+                    "role",
+                    "technologies",
+                    "hq_city",
+                    "website",
+                    "tickers",
+                    "description",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -267,8 +297,10 @@ class SourceAdmin(SimpleHistoryAdmin):
     inlines = [SourceClaimInline]
     fieldsets = [
         (None, {"fields": ["url", "title", "publisher", "kind"]}),
-        ("Dates and language", {"fields": [("published_on", "published_on_precision"),
-                                           "language", "accessed_on"]}),
+        (
+            "Dates and language",
+            {"fields": [("published_on", "published_on_precision"), "language", "accessed_on"]},
+        ),
         ("Provenance", {"fields": ["via", "archive_url"]}),
     ]
 
@@ -284,17 +316,45 @@ class SourceAdmin(SimpleHistoryAdmin):
 class FacilityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "company", "kind", "status", "country", "city", "capacity_label"]
     list_filter = [CountryListFilter, "kind", "status", "technology"]
-    search_fields = ["name", "slug", "city", "district", "company__name", "company__native_name",
-                     "company__aliases"]
+    search_fields = [
+        "name",
+        "slug",
+        "city",
+        "district",
+        "company__name",
+        "company__native_name",
+        "company__aliases",
+    ]
     autocomplete_fields = ["company", "source"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["company"]
     fieldsets = [
         (None, {"fields": ["company", "name", "slug", "kind", "status", "source"]}),
-        ("Location", {"fields": ["country", "province", "city", "district", "address",
-                                 ("latitude", "longitude", "location_accuracy")]}),
-        ("Plant", {"fields": ["technology", "cell_format", ("capacity_value", "capacity_unit"),
-                              ("investment_amount", "investment_currency"), "description"]}),
+        (
+            "Location",
+            {
+                "fields": [
+                    "country",
+                    "province",
+                    "city",
+                    "district",
+                    "address",
+                    ("latitude", "longitude", "location_accuracy"),
+                ]
+            },
+        ),
+        (
+            "Plant",
+            {
+                "fields": [
+                    "technology",
+                    "cell_format",
+                    ("capacity_value", "capacity_unit"),
+                    ("investment_amount", "investment_currency"),
+                    "description",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description="planned capacity")
@@ -319,8 +379,17 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     readonly_fields = ["status_today", "status_explained"]
     fieldsets = [
         (None, {"fields": ["company", "facility", "title", "slug", "kind", "description"]}),
-        ("Metrics", {"fields": ["technology", ("capacity_value", "capacity_unit"),
-                                ("energy_density_wh_kg", "energy_density_wh_l"), "cell_ah"]}),
+        (
+            "Metrics",
+            {
+                "fields": [
+                    "technology",
+                    ("capacity_value", "capacity_unit"),
+                    ("energy_density_wh_kg", "energy_density_wh_l"),
+                    "cell_ah",
+                ]
+            },
+        ),
         ("Derived from the claims", {"fields": ["status_today", "status_explained"]}),
     ]
 
@@ -358,8 +427,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
     form = ClaimForm
     list_display = ["milestone", "kind", "stated_on", "speaker", "target_text", "source"]
     list_filter = ["kind", "evidence", ClaimCountryListFilter]
-    search_fields = ["milestone__title", "milestone__company__name", "speaker", "quote",
-                     "source__title", "target_text"]
+    search_fields = [
+        "milestone__title",
+        "milestone__company__name",
+        "speaker",
+        "quote",
+        "source__title",
+        "target_text",
+    ]
     autocomplete_fields = ["milestone", "source"]
     date_hierarchy = "stated_on"
     list_select_related = ["milestone__company", "source"]

@@ -53,18 +53,14 @@ class CompanyFilterForm(forms.Form):
         self.fields["country"].error_messages["invalid_choice"] = (
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
-        self.fields["q"].error_messages["max_length"] = (
-            f"Search for at most {MAX_TEXT} characters."
-        )
+        self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
 
     def filtered(self, queryset):
         """The queryset narrowed by the parameters; none at all when a parameter is invalid."""
         if not self.is_valid():
             return queryset.none()
         data = self.cleaned_data
-        return (
-            queryset.in_countries(data["country"]).with_role(data["role"]).search(data["q"])
-        )
+        return queryset.in_countries(data["country"]).with_role(data["role"]).search(data["q"])
 
     @property
     def messages(self) -> list[str]:

@@ -88,9 +88,10 @@ class MilestoneQuerySet(models.QuerySet):
         from claims.models import Claim
 
         return self.select_related("company", "facility", "technology").prefetch_related(
-            Prefetch("claims", queryset=Claim.objects.select_related("source").order_by(
-                "stated_on", "id"
-            ))
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related("source").order_by("stated_on", "id"),
+            )
         )
 
 

@@ -92,9 +92,7 @@ class _Loader:
     def save(self, model, instance, data: dict, where: str):
         form = _form_for(model, list(data))(data=data, instance=instance)
         if not form.is_valid():
-            problems = "; ".join(
-                f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items()
-            )
+            problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
             self.errors.append(f"{where}: {problems}")
             return instance
         if instance is not None and instance.pk and not form.has_changed():
@@ -182,14 +180,34 @@ class _Loader:
         company = self.ref(self.companies, entry.get("company"), "company", where)
         source = self.ref(self.sources, entry.get("source"), "source", where)
         tech = entry.get("technology")
-        data = {key: entry.get(key, "") for key in (
-            "slug", "name", "kind", "status", "country", "province", "city", "district",
-            "address", "location_accuracy", "cell_format", "capacity_unit",
-            "investment_currency", "description",
-        )}
-        data |= {key: entry.get(key) for key in (
-            "latitude", "longitude", "capacity_value", "investment_amount",
-        )}
+        data = {
+            key: entry.get(key, "")
+            for key in (
+                "slug",
+                "name",
+                "kind",
+                "status",
+                "country",
+                "province",
+                "city",
+                "district",
+                "address",
+                "location_accuracy",
+                "cell_format",
+                "capacity_unit",
+                "investment_currency",
+                "description",
+            )
+        }
+        data |= {
+            key: entry.get(key)
+            for key in (
+                "latitude",
+                "longitude",
+                "capacity_value",
+                "investment_amount",
+            )
+        }
         data |= {
             "company": company.pk if company else None,
             "source": source.pk if source else None,
@@ -204,12 +222,25 @@ class _Loader:
         company = self.ref(self.companies, entry.get("company"), "company", where)
         facility = self.ref(self.facilities, entry.get("facility"), "facility", where)
         tech = entry.get("technology")
-        data = {key: entry.get(key, "") for key in (
-            "slug", "title", "kind", "description", "capacity_unit",
-        )}
-        data |= {key: entry.get(key) for key in (
-            "capacity_value", "energy_density_wh_kg", "energy_density_wh_l", "cell_ah",
-        )}
+        data = {
+            key: entry.get(key, "")
+            for key in (
+                "slug",
+                "title",
+                "kind",
+                "description",
+                "capacity_unit",
+            )
+        }
+        data |= {
+            key: entry.get(key)
+            for key in (
+                "capacity_value",
+                "energy_density_wh_kg",
+                "energy_density_wh_l",
+                "cell_ah",
+            )
+        }
         data |= {
             "company": company.pk if company else None,
             "facility": facility.pk if facility else None,

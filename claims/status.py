@@ -165,11 +165,7 @@ def _target(claim: ClaimLike) -> Target:
 
 def targets_of(claims: Sequence[ClaimLike]) -> list[Target]:
     """Every stated target in order; "not stated" ones do not count as a target."""
-    return [
-        _target(c)
-        for c in claims
-        if c.kind in TARGET_KINDS and c.target_precision != "none"
-    ]
+    return [_target(c) for c in claims if c.kind in TARGET_KINDS and c.target_precision != "none"]
 
 
 def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:

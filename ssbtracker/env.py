@@ -19,7 +19,9 @@ def envbool(name: str, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no, on/off.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no, on/off."
+    )
 
 
 def envint(name: str, default: int) -> int:
@@ -48,7 +50,9 @@ def database_from_url(url: str | None, *, base_dir: Path) -> dict:
         # sqlite:///relative.db or sqlite:////absolute/path.db
         path = unquote(parts.path[1:] if parts.path.startswith("//") else parts.path.lstrip("/"))
         if not path:
-            raise ImproperlyConfigured("DATABASE_URL=sqlite:// needs a file path, e.g. sqlite:///db.sqlite3")
+            raise ImproperlyConfigured(
+                "DATABASE_URL=sqlite:// needs a file path, e.g. sqlite:///db.sqlite3"
+            )
         name = Path(path) if Path(path).is_absolute() else base_dir / path
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:

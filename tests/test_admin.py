@@ -35,8 +35,15 @@ def source_form(**overrides):
 def claim_rows(*rows):
     data = {"claims-TOTAL_FORMS": str(len(rows))}
     for i, row in enumerate(rows):
-        base = {"kind": "announcement", "stated_on": "2025-09-02", "speaker": "", "quote": "",
-                "target_text": "", "achieved_on": "", "evidence": ""}
+        base = {
+            "kind": "announcement",
+            "stated_on": "2025-09-02",
+            "speaker": "",
+            "quote": "",
+            "target_text": "",
+            "achieved_on": "",
+            "evidence": "",
+        }
         base.update(row)
         data.update({f"claims-{i}-{k}": v for k, v in base.items()})
     return data
@@ -93,10 +100,12 @@ def test_editor_cannot_delete_companies(editor_client):
 def test_editor_adds_a_source_with_claims_for_two_companies(editor_client):
     eve = MilestoneFactory(company=CompanyFactory(name="EVE Energy"))
     qingtao = MilestoneFactory(company=CompanyFactory(name="Qingtao"))
-    data = source_form(**claim_rows(
-        {"milestone": eve.pk, "target_text": "December 2025", "speaker": "EVE Energy"},
-        {"milestone": qingtao.pk, "target_text": "2028", "quote": "fully completed in 2028"},
-    ))
+    data = source_form(
+        **claim_rows(
+            {"milestone": eve.pk, "target_text": "December 2025", "speaker": "EVE Energy"},
+            {"milestone": qingtao.pk, "target_text": "2028", "quote": "fully completed in 2028"},
+        )
+    )
     response = editor_client.post(ADD_SOURCE, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     source = Source.objects.get(url="https://news.example.com/eve-chengdu")
@@ -110,10 +119,12 @@ def test_editor_adds_a_source_with_claims_for_two_companies(editor_client):
 
 def test_unreadable_target_is_a_form_error_and_nothing_is_saved(editor_client):
     milestone = MilestoneFactory()
-    data = source_form(**claim_rows(
-        {"milestone": milestone.pk, "target_text": "2027"},
-        {"milestone": milestone.pk, "target_text": "soonish", "stated_on": "2025-09-03"},
-    ))
+    data = source_form(
+        **claim_rows(
+            {"milestone": milestone.pk, "target_text": "2027"},
+            {"milestone": milestone.pk, "target_text": "soonish", "stated_on": "2025-09-03"},
+        )
+    )
     response = editor_client.post(ADD_SOURCE, data)
     assert response.status_code == 200
     assert escape('Could not read "soonish"') in response.content.decode()
@@ -129,8 +140,10 @@ def test_unreadable_target_is_a_form_error_and_nothing_is_saved(editor_client):
         ({"kind": "clarification", "target_text": "2027"}, "carries no target"),
         ({"stated_on": "2999-01-01"}, "cannot be stated in the future"),
         ({"stated_on": "not a date"}, "Enter a valid date"),
-        ({"kind": "achievement", "achieved_on": "2025-10-01", "evidence": "1"},
-         "reported before it happened"),
+        (
+            {"kind": "achievement", "achieved_on": "2025-10-01", "evidence": "1"},
+            "reported before it happened",
+        ),
     ],
 )
 def test_every_claim_mistake_gets_a_plain_message(editor_client, row, message):
@@ -161,10 +174,16 @@ def test_milestone_with_another_companys_facility_is_refused(editor_client):
     facility = FacilityFactory()
     other = CompanyFactory()
     data = {
-        "company": other.pk, "facility": facility.pk, "title": "Line off", "slug": "line-off",
-        "kind": "product_line_off", "description": "",
-        "claims-TOTAL_FORMS": "0", "claims-INITIAL_FORMS": "0",
-        "claims-MIN_NUM_FORMS": "0", "claims-MAX_NUM_FORMS": "1000",
+        "company": other.pk,
+        "facility": facility.pk,
+        "title": "Line off",
+        "slug": "line-off",
+        "kind": "product_line_off",
+        "description": "",
+        "claims-TOTAL_FORMS": "0",
+        "claims-INITIAL_FORMS": "0",
+        "claims-MIN_NUM_FORMS": "0",
+        "claims-MAX_NUM_FORMS": "1000",
     }
     response = editor_client.post(reverse("admin:claims_milestone_add"), data)
     assert "belongs to" in response.content.decode()
@@ -190,8 +209,11 @@ def test_target_preview_is_for_editors_only(client):
 
 
 def test_milestone_list_shows_status_and_current_target(editor_client):
-    ClaimFactory(target_text="2020", stated_on=date(2019, 6, 1),
-                 milestone=MilestoneFactory(title="Old promise"))
+    ClaimFactory(
+        target_text="2020",
+        stated_on=date(2019, 6, 1),
+        milestone=MilestoneFactory(title="Old promise"),
+    )
     page = editor_client.get(reverse("admin:claims_milestone_changelist"))
     text = page.content.decode()
     assert "Old promise" in text
@@ -200,10 +222,16 @@ def test_milestone_list_shows_status_and_current_target(editor_client):
 
 
 def test_milestone_status_filter(editor_client):
-    ClaimFactory(target_text="2020", stated_on=date(2019, 6, 1),
-                 milestone=MilestoneFactory(title="Old promise"))
-    ClaimFactory(target_text="2099", stated_on=date(2025, 6, 1),
-                 milestone=MilestoneFactory(title="Far promise"))
+    ClaimFactory(
+        target_text="2020",
+        stated_on=date(2019, 6, 1),
+        milestone=MilestoneFactory(title="Old promise"),
+    )
+    ClaimFactory(
+        target_text="2099",
+        stated_on=date(2025, 6, 1),
+        milestone=MilestoneFactory(title="Far promise"),
+    )
     url = reverse("admin:claims_milestone_changelist")
     overdue = editor_client.get(url, {"status": "overdue"}).content.decode()
     assert "Old promise" in overdue and "Far promise" not in overdue

@@ -35,7 +35,9 @@ def assert_db_refuses(save):
 
 def test_source_url_is_unique_in_database_and_in_clean():
     SourceFactory(url="https://a.example/x")
-    twin = Source(url="https://a.example/x", title="t", publisher="p", published_on=date(2025, 1, 1))
+    twin = Source(
+        url="https://a.example/x", title="t", publisher="p", published_on=date(2025, 1, 1)
+    )
     with pytest.raises(ValidationError) as exc:
         twin.full_clean()
     assert "already has this URL" in messages(exc.value)
@@ -172,8 +174,9 @@ def test_claim_target_is_parsed_on_clean():
 
 
 def test_unreadable_target_is_refused_with_examples():
-    claim = ClaimFactory.build(milestone=MilestoneFactory(), source=SourceFactory(),
-                               target_text="soonish")
+    claim = ClaimFactory.build(
+        milestone=MilestoneFactory(), source=SourceFactory(), target_text="soonish"
+    )
     with pytest.raises(ValidationError) as exc:
         claim.full_clean()
     assert 'Could not read "soonish"' in exc.value.message_dict["target_text"][0]
@@ -181,7 +184,9 @@ def test_unreadable_target_is_refused_with_examples():
 
 def test_achievement_needs_a_date_and_evidence():
     claim = ClaimFactory.build(
-        milestone=MilestoneFactory(), source=SourceFactory(), kind=Claim.Kind.ACHIEVEMENT,
+        milestone=MilestoneFactory(),
+        source=SourceFactory(),
+        kind=Claim.Kind.ACHIEVEMENT,
         target_text="",
     )
     with pytest.raises(ValidationError) as exc:
@@ -203,7 +208,9 @@ def test_only_achievements_carry_a_date_achieved():
 
 def test_clarification_carries_no_target():
     claim = ClaimFactory.build(
-        milestone=MilestoneFactory(), source=SourceFactory(), kind=Claim.Kind.CLARIFICATION,
+        milestone=MilestoneFactory(),
+        source=SourceFactory(),
+        kind=Claim.Kind.CLARIFICATION,
         target_text="2027",
     )
     with pytest.raises(ValidationError) as exc:
@@ -213,16 +220,24 @@ def test_clarification_carries_no_target():
 
 def test_target_period_must_be_ordered_in_database():
     claim = ClaimFactory.build(
-        milestone=MilestoneFactory(), source=SourceFactory(),
-        target_earliest=date(2027, 1, 1), target_latest=date(2026, 1, 1), target_precision="range",
+        milestone=MilestoneFactory(),
+        source=SourceFactory(),
+        target_earliest=date(2027, 1, 1),
+        target_latest=date(2026, 1, 1),
+        target_precision="range",
     )
     assert_db_refuses(claim.save)
 
 
 def test_achievement_cannot_be_reported_before_it_happened():
     claim = ClaimFactory.build(
-        milestone=MilestoneFactory(), source=SourceFactory(), kind=Claim.Kind.ACHIEVEMENT,
-        target_text="", stated_on=date(2025, 1, 1), achieved_on=date(2025, 2, 1), evidence=1,
+        milestone=MilestoneFactory(),
+        source=SourceFactory(),
+        kind=Claim.Kind.ACHIEVEMENT,
+        target_text="",
+        stated_on=date(2025, 1, 1),
+        achieved_on=date(2025, 2, 1),
+        evidence=1,
     )
     with pytest.raises(ValidationError) as exc:
         claim.full_clean()
@@ -231,8 +246,9 @@ def test_achievement_cannot_be_reported_before_it_happened():
 
 def test_claim_cannot_be_stated_in_the_future(time_machine):
     time_machine.move_to(date(2025, 9, 8))
-    claim = ClaimFactory.build(milestone=MilestoneFactory(), source=SourceFactory(),
-                               stated_on=date(2025, 9, 9))
+    claim = ClaimFactory.build(
+        milestone=MilestoneFactory(), source=SourceFactory(), stated_on=date(2025, 9, 9)
+    )
     with pytest.raises(ValidationError) as exc:
         claim.full_clean()
     assert "future" in exc.value.message_dict["stated_on"][0]
@@ -240,8 +256,9 @@ def test_claim_cannot_be_stated_in_the_future(time_machine):
 
 def test_same_statement_twice_is_refused():
     claim = ClaimFactory()
-    twin = ClaimFactory.build(milestone=claim.milestone, source=claim.source,
-                              stated_on=claim.stated_on)
+    twin = ClaimFactory.build(
+        milestone=claim.milestone, source=claim.source, stated_on=claim.stated_on
+    )
     with pytest.raises(ValidationError) as exc:
         twin.full_clean()
     assert "already has a claim" in messages(exc.value) + str(exc.value)

@@ -33,7 +33,7 @@ def test_company_list_shows_every_company_with_country_counts(client, three_coun
     assert page.status_code == 200
     for name in ("EVE Energy", "Toyota", "QuantumScape", "亿纬锂能"):
         assert name in page.content.decode()
-    assert "China <span class=\"count\">(1)</span>" in page.content.decode()
+    assert 'China <span class="count">(1)</span>' in page.content.decode()
 
 
 def test_country_filter_hides_other_countries(client, three_countries):
@@ -85,21 +85,37 @@ def test_company_page_shows_milestones_claims_and_sources(client):
     FacilityFactory(company=eve, name="Chengdu base")
     source = SourceFactory(title="EVE WeChat post", publisher="EVE Energy")
     phase = MilestoneFactory(company=eve, title="Phase 2: 100 MWh a year")
-    ClaimFactory(milestone=phase, source=source, stated_on=date(2025, 9, 2),
-                 target_text="December 2026", quote="deliver an annual production capacity")
+    ClaimFactory(
+        milestone=phase,
+        source=source,
+        stated_on=date(2025, 9, 2),
+        target_text="December 2026",
+        quote="deliver an annual production capacity",
+    )
     page = client.get(eve.get_absolute_url(), {"as_of": "2025-09-05"})
     text = page.content.decode()
     assert page.status_code == 200
-    for fact in ("Phase 2: 100 MWh a year", "Dec 2026", "On track", "EVE WeChat post",
-                 "deliver an annual production capacity", "Chengdu base", "Lead Intelligent"):
+    for fact in (
+        "Phase 2: 100 MWh a year",
+        "Dec 2026",
+        "On track",
+        "EVE WeChat post",
+        "deliver an annual production capacity",
+        "Chengdu base",
+        "Lead Intelligent",
+    ):
         assert fact in text, fact
 
 
 def test_as_of_hides_later_claims_and_says_so(client):
     milestone = MilestoneFactory(title="Commercial SSB")
     ClaimFactory(milestone=milestone, stated_on=date(2022, 1, 10), target_text="2025")
-    ClaimFactory(milestone=milestone, stated_on=date(2023, 6, 13), target_text="2027",
-                 kind=Claim.Kind.REVISION)
+    ClaimFactory(
+        milestone=milestone,
+        stated_on=date(2023, 6, 13),
+        target_text="2027",
+        kind=Claim.Kind.REVISION,
+    )
     url = milestone.company.get_absolute_url()
     then = client.get(url, {"as_of": "2022-06-01"}).content.decode()
     assert "as it stood on" in then

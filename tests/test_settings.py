@@ -17,11 +17,16 @@ def test_no_database_url_means_an_sqlite_file_in_the_project():
 
 
 def test_postgres_url_means_postgresql_through_psycopg():
-    db = database_from_url("postgres://ed:s%40cret@db.local:5433/ssb?sslmode=require",
-                           base_dir=BASE)
+    db = database_from_url(
+        "postgres://ed:s%40cret@db.local:5433/ssb?sslmode=require", base_dir=BASE
+    )
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "ssb", "ed", "s@cret", "db.local", "5433"
+        "ssb",
+        "ed",
+        "s@cret",
+        "db.local",
+        "5433",
     )
     assert db["OPTIONS"] == {"sslmode": "require"}
 
@@ -42,8 +47,9 @@ def test_bad_boolean_names_the_variable(monkeypatch):
         envbool("DEBUG", default=False)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False),
-                                               ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("yes", True), ("0", False), ("off", False)]
+)
 def test_booleans_read_common_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("DEBUG", raw)
     assert envbool("DEBUG", default=not expected) is expected

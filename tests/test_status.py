@@ -374,7 +374,11 @@ def test_track_record_counts_outcomes_and_median_slip():
     ]
     record = track_record(results)
     assert (record.on_time, record.late, record.overdue, record.cancelled, record.pending) == (
-        1, 1, 1, 1, 1
+        1,
+        1,
+        1,
+        1,
+        1,
     )
     # slips: on time 0, late 2 (31 Dec 2025 -> 5 Mar 2026), overdue 5, on track 0
     assert record.median_slip_months == 1.0
