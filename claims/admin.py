@@ -144,7 +144,7 @@ class StatusListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.with_status(self.value(), date.today())
+            return queryset.with_status(date.today()).filter(status=self.value())
         return queryset
 
 
@@ -158,7 +158,7 @@ class TargetYearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.due_in_year(int(self.value()), date.today())
+            return queryset.with_status(date.today()).due_in_year(int(self.value()))
         return queryset
 
 
@@ -400,18 +400,18 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     def status_today(self, obj: Milestone) -> str:
         if not obj.pk:
             return "—"
-        result = obj.status()
+        result = obj.derived_status()
         stale = " (stale)" if result.stale else ""
         return f"{result.status.label}{stale}"
 
     @admin.display(description="current target")
     def current_target(self, obj: Milestone) -> str:
-        target = obj.status().current_target
+        target = obj.derived_status().current_target
         return target.label if target else "—"
 
     @admin.display(description="in words")
     def status_explained(self, obj: Milestone) -> str:
-        return obj.status().explanation if obj.pk else "—"
+        return obj.derived_status().explanation if obj.pk else "—"
 
     def get_urls(self):
         preview = path(

@@ -562,7 +562,7 @@ class Milestone(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def status(self, as_of: date | None = None):
+    def derived_status(self, as_of: date | None = None):
         """The derived status as of a date, from this milestone's (prefetched) claims."""
         from claims.status import derive_status
 

@@ -8,7 +8,17 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+
+from claims.status import (
+    ACHIEVEMENT,
+    ANNOUNCEMENT,
+    CANCELLATION,
+    STALE_AFTER_MONTHS,
+    TARGET_KINDS,
+    Status,
+    add_months,
+)
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -61,27 +71,81 @@ class MilestoneQuerySet(models.QuerySet):
 
     def stated_by(self, as_of: date) -> MilestoneQuerySet:
         """Milestones that had at least one claim stated on or before as_of."""
-        return self.filter(claims__stated_on__lte=as_of).distinct()
+        from claims.models import Claim
 
-    def with_status(self, status: str, as_of: date) -> MilestoneQuerySet:
-        """Milestones whose derived status as of a date is `status`.
+        return self.filter(
+            Exists(Claim.objects.filter(milestone=OuterRef("pk"), stated_on__lte=as_of))
+        )
 
-        The status rules run in Python over prefetched claims (claims/status.py).
+    def with_status(self, as_of: date) -> MilestoneQuerySet:
+        """Annotate the derived status as of a date, computed in the database.
+
+        The same rules as claims/status.py (the readable, single-milestone form), written as
+        subqueries over the claims stated on or before as_of, so that lists can filter, count
+        and sort by status without reading every claim. Annotations: `status`, `achieved_on`,
+        `first_target_latest`, `current_target_latest`, `current_target_precision`,
+        `last_claim_on`, `stale`. A property-based test keeps the two forms in agreement.
         """
-        ids = [m.pk for m in self._statused() if m.status(as_of).status == status]
-        return self.filter(pk__in=ids)
+        from claims.models import Claim
 
-    def due_in_year(self, year: int, as_of: date) -> MilestoneQuerySet:
-        """Milestones whose current target (as of a date) falls due in `year`."""
-        ids = []
-        for m in self._statused():
-            target = m.status(as_of).current_target
-            if target is not None and target.latest is not None and target.latest.year == year:
-                ids.append(m.pk)
-        return self.filter(pk__in=ids)
+        visible = Claim.objects.filter(milestone=OuterRef("pk"), stated_on__lte=as_of)
+        targets = visible.filter(kind__in=TARGET_KINDS).exclude(target_precision="none")
+        current = targets.order_by("-stated_on", "-id")
+        later_announcement = Claim.objects.filter(
+            milestone=OuterRef("milestone"), kind=ANNOUNCEMENT, stated_on__lte=as_of
+        ).filter(
+            Q(stated_on__gt=OuterRef("stated_on"))
+            | Q(stated_on=OuterRef("stated_on"), id__gt=OuterRef("id"))
+        )
+        standing_cancellation = visible.filter(kind=CANCELLATION).filter(
+            ~Exists(later_announcement)
+        )
+        stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
+        return self.annotate(
+            achieved_on=Subquery(
+                visible.filter(kind=ACHIEVEMENT, achieved_on__isnull=False)
+                .order_by("achieved_on")
+                .values("achieved_on")[:1]
+            ),
+            first_target_latest=Subquery(
+                targets.filter(target_latest__isnull=False)
+                .order_by("stated_on", "id")
+                .values("target_latest")[:1]
+            ),
+            current_target_latest=Subquery(current.values("target_latest")[:1]),
+            current_target_precision=Subquery(current.values("target_precision")[:1]),
+            is_cancelled=Exists(standing_cancellation),
+            last_claim_on=Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
+        ).annotate(
+            status=Case(
+                When(achieved_on__isnull=False, then=Value(Status.ACHIEVED.value)),
+                When(is_cancelled=True, then=Value(Status.CANCELLED.value)),
+                When(current_target_latest__lt=as_of, then=Value(Status.OVERDUE.value)),
+                When(
+                    Q(first_target_latest__isnull=False)
+                    & (
+                        Q(current_target_latest__isnull=True)
+                        | Q(current_target_latest__gt=F("first_target_latest"))
+                    ),
+                    then=Value(Status.DELAYED.value),
+                ),
+                When(first_target_latest__isnull=False, then=Value(Status.ON_TRACK.value)),
+                default=Value(Status.UNDATED.value),
+                output_field=models.CharField(),
+            ),
+            stale=Case(
+                When(
+                    Q(achieved_on__isnull=True, last_claim_on__lt=stale_before),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
 
-    def _statused(self) -> MilestoneQuerySet:
-        return self.prefetch_related(None).with_claims()
+    def due_in_year(self, year: int) -> MilestoneQuerySet:
+        """Milestones whose current target falls due in `year` (after with_status)."""
+        return self.filter(current_target_latest__year=year)
 
     def with_claims(self) -> MilestoneQuerySet:
         """Everything a status or a timeline row needs, in a fixed number of queries."""

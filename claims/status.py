@@ -196,8 +196,8 @@ def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
             Status.ACHIEVED, achieved_on=achieved_on, on_time=on_time, slip_months=slip, **common
         )
 
-    stale = last_claim_on is None or add_months(last_claim_on, STALE_AFTER_MONTHS) < as_of
-    common["stale"] = stale and bool(seen)
+    stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
+    common["stale"] = last_claim_on is not None and last_claim_on < stale_before
 
     last_cancel = _last_index(seen, CANCELLATION)
     last_announce = _last_index(seen, ANNOUNCEMENT)

@@ -10,5 +10,7 @@ class Command(BaseCommand):
         try:
             report = load_demo_data()
         except DemoDataError as exc:
-            raise CommandError(f"The demo data has invalid entries; nothing was saved:\n{exc}") from exc
+            raise CommandError(
+                f"The demo data has invalid entries; nothing was saved:\n{exc}"
+            ) from exc
         self.stdout.write(f"Demo data: {report.summary()}.")

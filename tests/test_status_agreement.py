@@ -1,0 +1,72 @@
+"""The database form of the status rules agrees with claims/status.py on any history."""
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from claims.models import Claim, Milestone
+from claims.status import derive_status
+from tests.factories import CompanyFactory, SourceFactory
+
+TARGETS = [
+    "Dec 2025",
+    "H2 2026",
+    "2027",
+    "2027–28",
+    "FY2028",
+    "mid-2020s",
+    "2030s",
+    "after 2030",
+    "not stated",
+    "Q1 2024",
+    "2023",
+    "2 Sep 2025",
+]
+KINDS = [k for k, _ in Claim.Kind.choices]
+START = date(2021, 1, 1)
+
+
+@st.composite
+def claim_histories(draw):
+    n = draw(st.integers(min_value=0, max_value=6))
+    claims = []
+    for _ in range(n):
+        kind = draw(st.sampled_from(KINDS))
+        stated = START + timedelta(days=draw(st.integers(0, 2000)))
+        row = {"kind": kind, "stated_on": stated}
+        if kind in Claim.TARGET_KINDS:
+            row["target_text"] = draw(st.sampled_from(TARGETS))
+        if kind == Claim.Kind.ACHIEVEMENT:
+            row["achieved_on"] = stated - timedelta(days=draw(st.integers(0, 400)))
+            row["evidence"] = draw(st.integers(1, 4))
+        claims.append(row)
+    return claims
+
+
+class StatusAgreementTests(TestCase):
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        history=claim_histories(),
+        as_of=st.dates(min_value=date(2020, 6, 1), max_value=date(2034, 1, 1)),
+    )
+    def test_database_status_matches_python_rules(self, history, as_of):
+        company = CompanyFactory()
+        milestone = Milestone.objects.create(
+            company=company, slug="m", title="M", kind="production_start"
+        )
+        for n, row in enumerate(history):
+            claim = Claim(milestone=milestone, source=SourceFactory(url=f"https://e.x/{n}"), **row)
+            claim.clean()  # parse the target as an editor's save would
+            claim.save()
+        expected = derive_status(Claim.objects.filter(milestone=milestone), as_of)
+        row = Milestone.objects.with_status(as_of).get(pk=milestone.pk)
+        self.assertEqual(row.status, expected.status.value)
+        self.assertEqual(row.stale, expected.stale)
+        self.assertEqual(row.achieved_on, expected.achieved_on)
+        first = expected.first_target.latest if expected.first_target else None
+        current = expected.current_target.latest if expected.current_target else None
+        self.assertEqual(row.first_target_latest, first)
+        self.assertEqual(row.current_target_latest, current)
+        self.assertEqual(row.last_claim_on, expected.last_claim_on)
