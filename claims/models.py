@@ -64,6 +64,16 @@ def format_quantity(value, unit_label: str) -> str:
 NATIVE_LANGUAGES = {"CN": "zh", "TW": "zh", "HK": "zh", "JP": "ja", "KR": "ko", "DE": "de"}
 
 
+def period_end(value: date, precision: str) -> date:
+    """The last day a date known only to its month or year could be."""
+    if precision == DatePrecision.YEAR:
+        return date(value.year, 12, 31)
+    if precision == DatePrecision.MONTH:
+        next_month = date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return date.fromordinal(next_month.toordinal() - 1)
+    return value
+
+
 class Technology(models.Model):
     """A solid-state battery technology route: sulfide, oxide, polymer, halide, semi-solid."""
 
@@ -730,7 +740,11 @@ class Claim(models.Model):
                 errors["evidence"] = "Only an achievement report has an evidence level."
         if self.stated_on and self.stated_on > date.today():
             errors["stated_on"] = "A claim cannot be stated in the future."
-        if self.achieved_on and self.stated_on and self.achieved_on > self.stated_on:
+        if (
+            self.achieved_on
+            and self.stated_on
+            and self.achieved_on > period_end(self.stated_on, self.stated_on_precision)
+        ):
             errors["achieved_on"] = (
                 "An achievement cannot be reported before it happened: the date achieved is "
                 "after the date stated."

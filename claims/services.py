@@ -280,7 +280,7 @@ class _Loader:
 
 
 def load_demo_data(*, directory: Path = DEMO_DIR) -> LoadReport:
-    """Load every claims/demo/*.yaml file, in name order, in one transaction.
+    """Load every claims/demo/*.yaml file in one transaction, section by section.
 
     Raises DemoDataError listing every invalid entry; then nothing is saved.
     """
@@ -292,16 +292,20 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> LoadReport:
         "facilities": loader.load_facility,
         "milestones": loader.load_milestone,
     }
+    documents = []
+    for path in sorted(directory.glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        unknown = set(document) - set(SECTIONS)
+        if unknown:
+            loader.errors.append(f"{path.name}: unknown sections {sorted(unknown)}")
+        documents.append((path.name, document))
     with transaction.atomic():
-        for path in sorted(directory.glob("*.yaml")):
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            unknown = set(document) - set(SECTIONS)
-            if unknown:
-                loader.errors.append(f"{path.name}: unknown sections {sorted(unknown)}")
-            for section in SECTIONS:
+        # Section by section across all files, so any file may cite any source or company.
+        for section in SECTIONS:
+            for name, document in documents:
                 for n, entry in enumerate(document.get(section) or [], start=1):
                     label = entry.get("slug") or entry.get("key") or n
-                    handlers[section](entry, f"{path.name} {section} {label}")
+                    handlers[section](entry, f"{name} {section} {label}")
         if loader.errors:
             transaction.set_rollback(True)
             raise DemoDataError("\n".join(loader.errors))
