@@ -600,7 +600,7 @@ class Claim(models.Model):
     TARGET_KINDS = (Kind.ANNOUNCEMENT, Kind.REAFFIRMATION, Kind.REVISION)
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="claims")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ANNOUNCEMENT)
     stated_on = models.DateField(help_text="When it was said or published.")
     stated_on_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
