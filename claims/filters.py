@@ -1,16 +1,25 @@
-"""GET parameters of the public pages, validated by forms: a bad value becomes a message."""
+"""GET parameters of the public pages and the API, validated by forms.
+
+A bad value never raises: the form reports it in words and the list comes back empty.
+Each list form knows how to narrow a queryset and how to count facets: the count of each
+filter value under all the *other* filters, as Datasette shows them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
-from django.http import HttpRequest
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, QueryDict
 from django_countries import countries
 
-from claims.models import Company
+from claims.models import Company, Milestone, Source, Technology
+from claims.status import STATUS_CHOICES
 
 MAX_TEXT = 100
+MAX_VALUES = 50
 
 
 class AsOfForm(forms.Form):
@@ -28,7 +37,7 @@ class AsOfForm(forms.Form):
 
 
 def read_as_of(request: HttpRequest) -> tuple[date, bool, list[str]]:
-    """(as_of, whether it is a past view, messages). Today when absent or invalid."""
+    """(as_of, whether it is a past view, messages). Today when absent, invalid or future."""
     form = AsOfForm(request.GET)
     today = date.today()
     if not form.is_valid():
@@ -39,29 +48,204 @@ def read_as_of(request: HttpRequest) -> tuple[date, bool, list[str]]:
     return as_of, True, []
 
 
-class CompanyFilterForm(forms.Form):
-    country = forms.MultipleChoiceField(required=False, choices=list(countries))
-    role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Company.Role.choices])
-    q = forms.CharField(required=False, max_length=MAX_TEXT, strip=True, label="Search")
+def _upper(data: QueryDict, name: str) -> None:
+    data.setlist(name, [v.upper() for v in data.getlist(name)])
 
-    def __init__(self, data=None, *args, **kwargs):
+
+class ListForm(forms.Form):
+    """A list's filters. Subclasses name their facets and how each narrows a queryset."""
+
+    #: field name -> function(queryset, cleaned value) -> queryset
+    narrowers: dict[str, Callable] = {}
+    sort_orders: dict[str, list[str]] = {}
+
+    def __init__(self, data: QueryDict | None = None, **kwargs):
         if data is not None:
             data = data.copy()
-            # Country codes are case-insensitive in links: ?country=cn works like ?country=CN.
-            data.setlist("country", [c.upper() for c in data.getlist("country")])
-        super().__init__(data, *args, **kwargs)
+            for name, field in self.base_fields.items():
+                if isinstance(field, forms.MultipleChoiceField) and len(data.getlist(name)) > (
+                    MAX_VALUES
+                ):
+                    data.setlist(name, data.getlist(name)[:MAX_VALUES])
+            if "country" in self.base_fields:
+                _upper(data, "country")
+        super().__init__(data, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.setdefault(
+                "invalid_choice", "%(value)s is not one of the choices."
+            )
+
+    @property
+    def messages(self) -> list[str]:
+        return [e for errors in self.errors.values() for e in errors]
+
+    def value(self, name: str):
+        if not self.is_valid():
+            return None
+        return self.cleaned_data.get(name)
+
+    def filtered(self, queryset: QuerySet, *, skip: str | None = None) -> QuerySet:
+        """Narrowed by every parameter but `skip`; empty when any parameter is invalid."""
+        if not self.is_valid():
+            return queryset.none()
+        for name, narrow in self.narrowers.items():
+            value = self.cleaned_data.get(name)
+            if name != skip and value not in (None, "", []):
+                queryset = narrow(queryset, value)
+        return queryset
+
+    def sorted(self, queryset: QuerySet) -> QuerySet:
+        sort = self.value("sort") or next(iter(self.sort_orders), None)
+        return queryset.order_by(*self.sort_orders[sort]) if sort else queryset
+
+    def facet(
+        self, queryset: QuerySet, name: str, field: str, label=None, label_field=None
+    ) -> list[dict]:
+        """Counts of each value of `field` under all the other filters, most first.
+
+        `label` turns a value into its display name; `label_field` reads it from the rows.
+        """
+        selected = self.value(name) or []
+        if not isinstance(selected, list):
+            selected = [selected]
+        rows = (
+            self.filtered(queryset, skip=name)
+            .order_by()
+            .values(*[f for f in (field, label_field) if f])
+            .annotate(n=Count("pk", distinct=True))
+        )
+        facets = [
+            {
+                "value": str(row[field]),
+                "label": (
+                    row[label_field]
+                    if label_field
+                    else label(row[field])
+                    if label
+                    else str(row[field])
+                ),
+                "n": row["n"],
+                "selected": str(row[field]) in [str(s) for s in selected],
+            }
+            for row in rows
+            if row[field] not in (None, "")
+        ]
+        facets.sort(key=lambda f: (not f["selected"], -f["n"], f["label"]))
+        return facets
+
+
+def _technology_choices() -> list[tuple[str, str]]:
+    return [("", "Any technology"), *Technology.objects.values_list("slug", "name")]
+
+
+def country_name(code: str) -> str:
+    return countries.name(code) or code
+
+
+class CompanyFilterForm(ListForm):
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Company.Role.choices])
+    technology = forms.ChoiceField(required=False, choices=_technology_choices)
+    q = forms.CharField(required=False, max_length=MAX_TEXT, strip=True, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("record", "Track record: most on time"),
+            ("overdue", "Most overdue"),
+        ],
+    )
+
+    narrowers = {
+        "country": lambda qs, v: qs.in_countries(v),
+        "role": lambda qs, v: qs.with_role(v),
+        "technology": lambda qs, v: qs.with_technology(v),
+        "q": lambda qs, v: qs.search(v),
+    }
+    sort_orders = {"name": ["name"], "record": ["name"], "overdue": ["name"]}
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
         self.fields["country"].error_messages["invalid_choice"] = (
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
         self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
 
-    def filtered(self, queryset):
-        """The queryset narrowed by the parameters; none at all when a parameter is invalid."""
-        if not self.is_valid():
-            return queryset.none()
-        data = self.cleaned_data
-        return queryset.in_countries(data["country"]).with_role(data["role"]).search(data["q"])
 
-    @property
-    def messages(self) -> list[str]:
-        return [e for errors in self.errors.values() for e in errors]
+class MilestoneFilterForm(ListForm):
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    company = forms.CharField(required=False, max_length=MAX_TEXT, label="Company")
+    status = forms.MultipleChoiceField(required=False, choices=STATUS_CHOICES)
+    kind = forms.MultipleChoiceField(required=False, choices=Milestone.Kind.choices)
+    technology = forms.ChoiceField(required=False, choices=_technology_choices)
+    year = forms.IntegerField(
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        label="Target year",
+        error_messages={"invalid": "The target year must be a year such as 2027."},
+    )
+    q = forms.CharField(required=False, max_length=MAX_TEXT, strip=True, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("due", "Due date"),
+            ("company", "Company"),
+            ("recent", "Most recent claim"),
+        ],
+    )
+
+    narrowers = {
+        "country": lambda qs, v: qs.in_countries(v),
+        "company": lambda qs, v: qs.for_company(v),
+        "status": lambda qs, v: qs.filter(status__in=v),
+        "kind": lambda qs, v: qs.filter(kind__in=v),
+        "technology": lambda qs, v: qs.with_technology(v),
+        "year": lambda qs, v: qs.due_in_year(v),
+        "q": lambda qs, v: qs.search(v),
+    }
+    sort_orders = {
+        "due": ["current_target_latest", "company__name", "title"],
+        "company": ["company__name", "title"],
+        "recent": ["-last_claim_on", "company__name", "title"],
+    }
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].error_messages["invalid_choice"] = (
+            "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+        self.fields["status"].error_messages["invalid_choice"] = (
+            "%(value)s is not a status: use on_track, delayed, overdue, achieved, cancelled "
+            "or undated."
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a milestone kind."
+        self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
+
+    def clean_company(self) -> str:
+        return self.cleaned_data["company"].strip().lower()
+
+
+class SourceFilterForm(ListForm):
+    kind = forms.MultipleChoiceField(required=False, choices=Source.Kind.choices)
+    publisher = forms.CharField(required=False, max_length=MAX_TEXT)
+    q = forms.CharField(required=False, max_length=MAX_TEXT, strip=True, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("publisher", "Publisher"),
+        ],
+    )
+
+    narrowers = {
+        "kind": lambda qs, v: qs.filter(kind__in=v),
+        "publisher": lambda qs, v: qs.filter(publisher=v),
+        "q": lambda qs, v: qs.search(v),
+    }
+    sort_orders = {
+        "newest": ["-published_on", "title"],
+        "oldest": ["published_on", "title"],
+        "publisher": ["publisher", "-published_on"],
+    }

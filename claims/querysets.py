@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import ExtractYear
 
 from claims.status import (
     ACHIEVEMENT,
@@ -18,6 +19,8 @@ from claims.status import (
     TARGET_KINDS,
     Status,
     add_months,
+    outcome_from_row,
+    track_record,
 )
 
 
@@ -47,6 +50,17 @@ class CompanyQuerySet(models.QuerySet):
 
 
 class SourceQuerySet(models.QuerySet):
+    def search(self, text: str | None) -> SourceQuerySet:
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text) | Q(publisher__icontains=text) | Q(url__icontains=text)
+        )
+
+    def published_by(self, as_of: date) -> SourceQuerySet:
+        return self.filter(published_on__lte=as_of)
+
     def with_claim_counts(self) -> SourceQuerySet:
         return self.annotate(claim_count=models.Count("claims", distinct=True))
 
@@ -59,15 +73,33 @@ class MilestoneQuerySet(models.QuerySet):
     def for_company(self, slug: str | None) -> MilestoneQuerySet:
         return self.filter(company__slug=slug) if slug else self
 
+    def search(self, text: str | None) -> MilestoneQuerySet:
+        """Match titles and the company's names and aliases."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text)
+            | Q(company__name__icontains=text)
+            | Q(company__native_name__icontains=text)
+            | Q(company__aliases__icontains=text)
+        )
+
     def of_kind(self, kind: str | None) -> MilestoneQuerySet:
         return self.filter(kind=kind) if kind else self
 
     def with_technology(self, slug: str | None) -> MilestoneQuerySet:
         if not slug:
             return self
+        from claims.models import Company
+
+        company_uses = Company.technologies.through.objects.filter(
+            company=OuterRef("company"), technology__slug=slug
+        )
+        # A milestone's own technology, else its company's routes.
         return self.filter(
-            Q(technology__slug=slug) | Q(technology__isnull=True, company__technologies__slug=slug)
-        ).distinct()
+            Q(technology__slug=slug) | Q(technology__isnull=True) & Exists(company_uses)
+        )
 
     def stated_by(self, as_of: date) -> MilestoneQuerySet:
         """Milestones that had at least one claim stated on or before as_of."""
@@ -91,6 +123,7 @@ class MilestoneQuerySet(models.QuerySet):
         visible = Claim.objects.filter(milestone=OuterRef("pk"), stated_on__lte=as_of)
         targets = visible.filter(kind__in=TARGET_KINDS).exclude(target_precision="none")
         current = targets.order_by("-stated_on", "-id")
+        first = targets.filter(target_latest__isnull=False).order_by("stated_on", "id")
         later_announcement = Claim.objects.filter(
             milestone=OuterRef("milestone"), kind=ANNOUNCEMENT, stated_on__lte=as_of
         ).filter(
@@ -107,13 +140,13 @@ class MilestoneQuerySet(models.QuerySet):
                 .order_by("achieved_on")
                 .values("achieved_on")[:1]
             ),
-            first_target_latest=Subquery(
-                targets.filter(target_latest__isnull=False)
-                .order_by("stated_on", "id")
-                .values("target_latest")[:1]
-            ),
+            first_target_latest=Subquery(first.values("target_latest")[:1]),
             current_target_latest=Subquery(current.values("target_latest")[:1]),
             current_target_precision=Subquery(current.values("target_precision")[:1]),
+            current_target_earliest=Subquery(current.values("target_earliest")[:1]),
+            current_target_text=Subquery(current.values("target_text")[:1]),
+            first_target_earliest=Subquery(first.values("target_earliest")[:1]),
+            first_target_precision=Subquery(first.values("target_precision")[:1]),
             is_cancelled=Exists(standing_cancellation),
             last_claim_on=Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
         ).annotate(
@@ -133,6 +166,7 @@ class MilestoneQuerySet(models.QuerySet):
                 default=Value(Status.UNDATED.value),
                 output_field=models.CharField(),
             ),
+            target_year=ExtractYear("current_target_latest"),
             stale=Case(
                 When(
                     Q(achieved_on__isnull=True, last_claim_on__lt=stale_before),
@@ -143,9 +177,25 @@ class MilestoneQuerySet(models.QuerySet):
             ),
         )
 
+    def track_records(self, as_of: date, *, by: str) -> dict:
+        """Track record (claims.status.TrackRecord) per value of `by`, e.g. "company_id".
+
+        One query: each milestone's status and target dates, grouped in Python.
+        """
+        rows = (
+            self.with_status(as_of)
+            .stated_by(as_of)
+            .order_by()
+            .values(by, "status", "first_target_latest", "current_target_latest", "achieved_on")
+        )
+        groups: dict = {}
+        for row in rows:
+            groups.setdefault(row[by], []).append(outcome_from_row(row, as_of))
+        return {key: track_record(outcomes) for key, outcomes in groups.items()}
+
     def due_in_year(self, year: int) -> MilestoneQuerySet:
         """Milestones whose current target falls due in `year` (after with_status)."""
-        return self.filter(current_target_latest__year=year)
+        return self.filter(target_year=year)
 
     def with_claims(self) -> MilestoneQuerySet:
         """Everything a status or a timeline row needs, in a fixed number of queries."""

@@ -77,7 +77,7 @@ class ClaimLike(Protocol):
 class Target:
     """A target as one claim stated it."""
 
-    stated_on: date
+    stated_on: date | None
     text: str
     earliest: date | None
     latest: date | None
@@ -111,6 +111,10 @@ class MilestoneStatus:
     @property
     def late(self) -> bool:
         return self.on_time is False
+
+    @property
+    def overdue_months(self) -> int | None:
+        return overdue_months(self)
 
     @property
     def explanation(self) -> str:
@@ -186,35 +190,134 @@ def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
     }
 
     achievements = [c for c in seen if c.kind == ACHIEVEMENT and c.achieved_on is not None]
-    if achievements:
-        achieved_on = min(c.achieved_on for c in achievements)
-        on_time = slip = None
-        if first is not None:
-            on_time = achieved_on <= first.latest
-            slip = 0 if on_time else max(months_between(first.latest, achieved_on), 0)
-        return MilestoneStatus(
-            Status.ACHIEVED, achieved_on=achieved_on, on_time=on_time, slip_months=slip, **common
-        )
-
-    stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
-    common["stale"] = last_claim_on is not None and last_claim_on < stale_before
-
+    achieved_on = min((c.achieved_on for c in achievements), default=None)
     last_cancel = _last_index(seen, CANCELLATION)
     last_announce = _last_index(seen, ANNOUNCEMENT)
-    if last_cancel is not None and (last_announce is None or last_announce < last_cancel):
-        return MilestoneStatus(Status.CANCELLED, **common)
+    stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
 
-    if current is not None and current.is_dated and current.latest < as_of:
-        slip = max(months_between(first.latest, as_of), 0) if first else None
-        return MilestoneStatus(Status.OVERDUE, slip_months=slip, **common)
+    if achieved_on is not None:
+        status = Status.ACHIEVED
+    elif last_cancel is not None and (last_announce is None or last_announce < last_cancel):
+        status = Status.CANCELLED
+    elif current is not None and current.is_dated and current.latest < as_of:
+        status = Status.OVERDUE
+    elif first is not None and (not current.is_dated or current.latest > first.latest):
+        status = Status.DELAYED
+    elif first is not None:
+        status = Status.ON_TRACK
+    else:
+        status = Status.UNDATED
 
-    if first is not None and current is not None:
-        if not current.is_dated or current.latest > first.latest:
-            slip = months_between(first.latest, current.latest) if current.is_dated else None
-            return MilestoneStatus(Status.DELAYED, slip_months=slip, **common)
-        return MilestoneStatus(Status.ON_TRACK, slip_months=0, **common)
+    on_time, slip = timing(
+        status,
+        first_latest=first.latest if first else None,
+        current_latest=current.latest if current else None,
+        achieved_on=achieved_on,
+        as_of=as_of,
+    )
+    return MilestoneStatus(
+        status,
+        achieved_on=achieved_on,
+        on_time=on_time,
+        slip_months=slip,
+        stale=(
+            status != Status.ACHIEVED and last_claim_on is not None and last_claim_on < stale_before
+        ),
+        **common,
+    )
 
-    return MilestoneStatus(Status.UNDATED, **common)
+
+def status_from_annotations(row, as_of: date) -> MilestoneStatus:
+    """A MilestoneStatus from a milestone annotated by MilestoneQuerySet.with_status(as_of).
+
+    Lists use it to show a row's status, targets and slip without reading its claims.
+    """
+    status = Status(row.status)
+    first = current = None
+    if row.first_target_latest is not None:
+        first = Target(
+            None, "", row.first_target_earliest, row.first_target_latest, row.first_target_precision
+        )
+    if row.current_target_precision is not None:
+        current = Target(
+            None,
+            row.current_target_text or "",
+            row.current_target_earliest,
+            row.current_target_latest,
+            row.current_target_precision,
+        )
+    on_time, slip = timing(
+        status,
+        first_latest=row.first_target_latest,
+        current_latest=row.current_target_latest,
+        achieved_on=row.achieved_on,
+        as_of=as_of,
+    )
+    return MilestoneStatus(
+        status,
+        as_of=as_of,
+        first_target=first,
+        current_target=current,
+        achieved_on=row.achieved_on,
+        on_time=on_time,
+        slip_months=slip,
+        last_claim_on=row.last_claim_on,
+        stale=row.stale,
+        visible_claims=1 if row.last_claim_on else 0,
+    )
+
+
+def timing(
+    status: Status,
+    *,
+    first_latest: date | None,
+    current_latest: date | None,
+    achieved_on: date | None,
+    as_of: date,
+) -> tuple[bool | None, int | None]:
+    """(on time?, slip in whole months past the first dated target) for a status.
+
+    Achieved: on time when achieved by the end of the first dated target, else late by the
+    whole months past it. Overdue: months past the first target so far. Delayed: how far the
+    current target moved past the first (unknown when it is open-ended). On track: no slip.
+    Without a dated first target there is no verdict.
+    """
+    if first_latest is None:
+        return None, None
+    if status == Status.ACHIEVED:
+        on_time = achieved_on <= first_latest
+        return on_time, 0 if on_time else max(months_between(first_latest, achieved_on), 0)
+    if status == Status.OVERDUE:
+        return None, max(months_between(first_latest, as_of), 0)
+    if status == Status.DELAYED:
+        if current_latest is None:
+            return None, None
+        return None, months_between(first_latest, current_latest)
+    if status == Status.ON_TRACK:
+        return None, 0
+    return None, None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A milestone's status and timing, as read from a database row (see with_status)."""
+
+    status: Status
+    on_time: bool | None
+    slip_months: int | None
+
+
+def outcome_from_row(row: dict, as_of: date) -> Outcome:
+    """An Outcome from a row of Milestone.objects.with_status(as_of).values(...)."""
+    status = Status(row["status"])
+    on_time, slip = timing(
+        status,
+        first_latest=row["first_target_latest"],
+        current_latest=row["current_target_latest"],
+        achieved_on=row["achieved_on"],
+        as_of=as_of,
+    )
+    return Outcome(status, on_time, slip)
 
 
 def _last_index(claims: Sequence[ClaimLike], kind: str) -> int | None:
@@ -299,7 +402,7 @@ def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
     counts = {"on_time": 0, "late": 0, "overdue": 0, "cancelled": 0, "pending": 0}
     slips: list[int] = []
     for r in results:
-        if r.visible_claims == 0:
+        if getattr(r, "visible_claims", 1) == 0:
             continue
         if r.status == Status.ACHIEVED:
             counts["on_time" if r.on_time is not False else "late"] += 1

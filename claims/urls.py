@@ -1,16 +1,21 @@
 from django.urls import path
 
-from claims import views
+from claims.views import companies, countries, facilities, milestones, pages, sources
 
 app_name = "claims"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("companies/", views.company_list, name="company_list"),
-    path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
-    path("facilities/<slug:slug>/", views.facility_detail, name="facility_detail"),
-    path("milestones/<int:pk>/", views.milestone_detail, name="milestone_detail"),
-    path("sources/", views.source_list, name="source_list"),
-    path("sources/<int:pk>/", views.source_detail, name="source_detail"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", pages.home, name="home"),
+    path("companies/", companies.company_list, name="company_list"),
+    path("companies/<slug:slug>/", companies.company_detail, name="company_detail"),
+    path("facilities/<slug:slug>/", facilities.facility_detail, name="facility_detail"),
+    path("milestones/", milestones.milestone_list, name="milestone_list"),
+    path("milestones/<int:pk>/", milestones.milestone_detail, name="milestone_detail"),
+    path("sources/", sources.source_list, name="source_list"),
+    path("sources/<int:pk>/", sources.source_detail, name="source_detail"),
+    path("countries/", countries.country_list, name="country_list"),
+    path("countries/<str:code>/", countries.country_detail, name="country_detail"),
+    path("timeline/", milestones.timeline, name="timeline"),
+    path("methodology/", pages.methodology, name="methodology"),
+    path("healthz", pages.healthz, name="healthz"),
 ]

@@ -172,7 +172,10 @@ class DemoDataTests(TestCase):
 
         from ssbtracker.settings import BASE_DIR
 
-        facts = yaml.safe_load((BASE_DIR.parent / "shared/data/ssb-facts.yaml").read_text())
+        path = BASE_DIR.parent / "shared/data/ssb-facts.yaml"
+        if not path.exists():
+            pytest.skip(f"the sourced facts file is not beside the project ({path})")
+        facts = yaml.safe_load(path.read_text())
         urls = set(Source.objects.values_list("url", flat=True))
         missing = {f["source"]["url"] for f in facts} - urls
         assert not missing

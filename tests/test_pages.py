@@ -33,7 +33,7 @@ def test_company_list_shows_every_company_with_country_counts(client, three_coun
     assert page.status_code == 200
     for name in ("EVE Energy", "Toyota", "QuantumScape", "亿纬锂能"):
         assert name in page.content.decode()
-    assert 'China <span class="count">(1)</span>' in page.content.decode()
+    assert 'China <span class="count">1</span>' in page.content.decode()
 
 
 def test_country_filter_hides_other_countries(client, three_countries):

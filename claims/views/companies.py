@@ -1,0 +1,146 @@
+"""Companies: the filterable list and each company's page."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from claims.charts import timeline_chart
+from claims.filters import CompanyFilterForm, country_name
+from claims.models import Claim, Company, CompanyRelation, Milestone, Source
+from claims.status import TrackRecord, derive_status, track_record
+from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
+
+EMPTY_RECORD = TrackRecord()
+SORT_KEYS = {
+    "name": lambda row: row["company"].name.lower(),
+    "record": lambda row: (-row["record"].on_time, row["record"].overdue, row["company"].name),
+    "overdue": lambda row: (-row["record"].overdue, row["company"].name),
+}
+CSV_HEADER = [
+    "slug",
+    "name",
+    "native_name",
+    "country",
+    "role",
+    "technologies",
+    "hq_city",
+    "website",
+    "tickers",
+    "milestones",
+    "achieved_on_time",
+    "achieved_late",
+    "overdue",
+    "cancelled",
+    "pending",
+    "median_slip_months",
+    "as_of",
+    "url",
+]
+
+
+@require_GET
+def company_list(request: HttpRequest) -> HttpResponse:
+    context = page_context(request)
+    as_of = context["as_of"]
+    form = CompanyFilterForm(request.GET)
+    companies = form.filtered(Company.objects.all())
+    records = Milestone.objects.filter(company__in=companies).track_records(as_of, by="company_id")
+    rows = [
+        {"company": c, "record": records.get(c.pk, EMPTY_RECORD)}
+        for c in companies.prefetch_related("technologies")
+    ]
+    rows.sort(key=SORT_KEYS[form.value("sort") or "name"])
+    if wants_csv(request):
+        return csv_response("companies.csv", CSV_HEADER, _csv_rows(request, rows, as_of))
+    base = Company.objects.all()
+    context.update(
+        form=form,
+        page=paginate(request, rows, context),
+        total=len(rows),
+        facets={
+            "country": form.facet(base, "country", "country", label=country_name),
+            "role": form.facet(base, "role", "role", label=_role_label),
+            "technology": form.facet(
+                base, "technology", "technologies__slug", label_field="technologies__name"
+            ),
+        },
+        last_changed=companies.aggregate(latest=Max("updated_at"))["latest"],
+    )
+    context["messages_list"] += form.messages
+    return render_page(request, "claims/company_list.html", context)
+
+
+def _role_label(value: str) -> str:
+    return Company.Role(value).label
+
+
+def _csv_rows(request, rows, as_of):
+    for row in rows:
+        c, r = row["company"], row["record"]
+        yield [
+            c.slug,
+            c.name,
+            c.native_name,
+            c.country.code,
+            c.role,
+            "; ".join(t.slug for t in c.technologies.all()),
+            c.hq_city,
+            c.website,
+            c.tickers,
+            r.total,
+            r.on_time,
+            r.late,
+            r.overdue,
+            r.cancelled,
+            r.pending,
+            r.median_slip_months,
+            as_of,
+            request.build_absolute_uri(c.get_absolute_url()),
+        ]
+
+
+@require_GET
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = page_context(request)
+    as_of = context["as_of"]
+    company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
+    rows = milestone_rows(company.milestones.with_claims(), as_of)
+    claims = (
+        Claim.objects.for_company(company)
+        .stated_by(as_of)
+        .select_related("milestone", "source__via")
+        .newest_first()
+    )
+    relations = CompanyRelation.objects.select_related("from_company", "to_company", "source")
+    context.update(
+        company=company,
+        rows=rows,
+        record=track_record(r["result"] for r in rows),
+        chart=timeline_chart(
+            [(r["milestone"], r["result"]) for r in rows],
+            as_of,
+            title=f"{company.name}: milestones over time",
+        ),
+        facilities=company.facilities.select_related("technology"),
+        relations_from=relations.filter(from_company=company),
+        relations_to=relations.filter(to_company=company),
+        claims=claims,
+        sources=Source.objects.filter(claims__in=claims).distinct().select_related("via"),
+        last_changed=max(
+            filter(None, [company.updated_at, claims.aggregate(x=Max("updated_at"))["x"]])
+        ),
+    )
+    return render_page(request, "claims/company_detail.html", context)
+
+
+def milestone_rows(milestones, as_of) -> list[dict]:
+    """Milestones that existed as of the date, each with its derived status."""
+    rows = []
+    for milestone in milestones:
+        result = derive_status(milestone.claims.all(), as_of)
+        if result.visible_claims:
+            rows.append({"milestone": milestone, "result": result})
+    return rows

@@ -1,0 +1,27 @@
+"""A facility: where it is, what it is planned to make, and its phases."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from claims.models import Facility, Milestone
+from claims.views.common import page_context, render_page
+from claims.views.companies import milestone_rows
+
+
+@require_GET
+def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = page_context(request)
+    facility = get_object_or_404(
+        Facility.objects.select_related("company", "technology", "source__via"), slug=slug
+    )
+    rows = milestone_rows(facility.milestones.with_claims(), context["as_of"])
+    context.update(
+        facility=facility,
+        phases=[r for r in rows if r["milestone"].kind == Milestone.Kind.CAPACITY_PHASE],
+        rows=[r for r in rows if r["milestone"].kind != Milestone.Kind.CAPACITY_PHASE],
+        last_changed=facility.updated_at,
+    )
+    return render_page(request, "claims/facility_detail.html", context)
