@@ -378,6 +378,8 @@ def explain(result: MilestoneStatus) -> str:
 class TrackRecord:
     on_time: int = 0
     late: int = 0
+    #: achieved, but no dated target had been promised, so neither on time nor late
+    achieved_undated: int = 0
     overdue: int = 0
     cancelled: int = 0
     pending: int = 0
@@ -385,7 +387,7 @@ class TrackRecord:
 
     @property
     def achieved(self) -> int:
-        return self.on_time + self.late
+        return self.on_time + self.late + self.achieved_undated
 
     @property
     def total(self) -> int:
@@ -399,13 +401,16 @@ def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
     how long it is past its first target so far; of a delayed one, how far its target moved.
     Milestones without a dated first target, or with an open-ended current one, have no slip.
     """
-    counts = {"on_time": 0, "late": 0, "overdue": 0, "cancelled": 0, "pending": 0}
+    counts = dict.fromkeys(
+        ("on_time", "late", "achieved_undated", "overdue", "cancelled", "pending"), 0
+    )
     slips: list[int] = []
     for r in results:
         if getattr(r, "visible_claims", 1) == 0:
             continue
         if r.status == Status.ACHIEVED:
-            counts["on_time" if r.on_time is not False else "late"] += 1
+            bucket = {True: "on_time", False: "late", None: "achieved_undated"}[r.on_time]
+            counts[bucket] += 1
         elif r.status == Status.OVERDUE:
             counts["overdue"] += 1
         elif r.status == Status.CANCELLED:

@@ -371,6 +371,7 @@ def test_track_record_counts_outcomes_and_median_slip():
         derive_status([announce("2024-01-01", "2025"), said("cancellation", "2025-01-01")], as_of),
         derive_status([announce("2024-01-01", "2027")], as_of),
         derive_status([announce("2027-01-01", "2028")], as_of),  # not yet stated: ignored
+        derive_status([achieve("2025-01-01", "2024-12-01")], as_of),  # achieved, no target
     ]
     record = track_record(results)
     assert (record.on_time, record.late, record.overdue, record.cancelled, record.pending) == (
@@ -382,4 +383,5 @@ def test_track_record_counts_outcomes_and_median_slip():
     )
     # slips: on time 0, late 2 (31 Dec 2025 -> 5 Mar 2026), overdue 5, on track 0
     assert record.median_slip_months == 1.0
-    assert record.total == 5
+    assert record.achieved_undated == 1
+    assert record.total == 6

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -45,6 +46,17 @@ def paginate(request: HttpRequest, items, context: dict, per_page: int = PAGE_SI
             f"There is no page {raw[:20]!s}; showing page {page.number} of {paginator.num_pages}."
         )
     return page
+
+
+def last_changed(milestones, *others) -> datetime | None:
+    """When the facts shown last changed: these milestones, their claims, and other rows."""
+    from claims.models import Claim
+
+    milestones = list(milestones)
+    claims = Claim.objects.filter(milestone__in=[m.pk for m in milestones])
+    stamps = [m.updated_at for m in milestones] + [getattr(o, "updated_at", None) for o in others]
+    stamps.append(claims.aggregate(latest=Max("updated_at"))["latest"] if milestones else None)
+    return max(filter(None, stamps), default=None)
 
 
 def wants_csv(request: HttpRequest) -> bool:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from claims.models import Facility, Milestone
-from claims.views.common import page_context, render_page
+from claims.views.common import last_changed, page_context, render_page
 from claims.views.companies import milestone_rows
 
 
@@ -22,6 +22,6 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
         facility=facility,
         phases=[r for r in rows if r["milestone"].kind == Milestone.Kind.CAPACITY_PHASE],
         rows=[r for r in rows if r["milestone"].kind != Milestone.Kind.CAPACITY_PHASE],
-        last_changed=facility.updated_at,
+        last_changed=last_changed([r["milestone"] for r in rows], facility),
     )
     return render_page(request, "claims/facility_detail.html", context)

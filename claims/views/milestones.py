@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
@@ -11,7 +10,14 @@ from claims.charts import revisions_chart, timeline_chart
 from claims.filters import MilestoneFilterForm, country_name
 from claims.models import Claim, Milestone
 from claims.status import Status, derive_status, status_from_annotations
-from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
+from claims.views.common import (
+    csv_response,
+    last_changed,
+    page_context,
+    paginate,
+    render_page,
+    wants_csv,
+)
 
 TIMELINE_ROWS = 60
 CSV_HEADER = [
@@ -72,7 +78,7 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
     context.update(
         page=page,
         rows=with_results(page.object_list, context["as_of"]),
-        last_changed=milestones.aggregate(latest=Max("updated_at"))["latest"],
+        last_changed=last_changed(page.object_list),
     )
     return render_page(request, "claims/milestone_list.html", context)
 
@@ -120,6 +126,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     context.update(
         page=page,
         chart=timeline_chart(items, context["as_of"], title="Solid-state battery milestones"),
+        last_changed=last_changed(page.object_list),
     )
     return render_page(request, "claims/timeline.html", context)
 
@@ -138,6 +145,6 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         claims=claims,
         chart=revisions_chart(result),
         evidence=max(evidence, key=lambda c: c.evidence, default=None),
-        last_changed=max([milestone.updated_at, *(c.updated_at for c in claims)]),
+        last_changed=max([milestone.updated_at, *(c.updated_at for c in milestone.claims.all())]),
     )
     return render_page(request, "claims/milestone_detail.html", context)
