@@ -147,6 +147,7 @@ class MilestoneQuerySet(models.QuerySet):
             current_target_text=Subquery(current.values("target_text")[:1]),
             first_target_earliest=Subquery(first.values("target_earliest")[:1]),
             first_target_precision=Subquery(first.values("target_precision")[:1]),
+            first_target_text=Subquery(first.values("target_text")[:1]),
             is_cancelled=Exists(standing_cancellation),
             last_claim_on=Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
         ).annotate(

@@ -236,7 +236,11 @@ def status_from_annotations(row, as_of: date) -> MilestoneStatus:
     first = current = None
     if row.first_target_latest is not None:
         first = Target(
-            None, "", row.first_target_earliest, row.first_target_latest, row.first_target_precision
+            None,
+            getattr(row, "first_target_text", "") or "",
+            row.first_target_earliest,
+            row.first_target_latest,
+            row.first_target_precision,
         )
     if row.current_target_precision is not None:
         current = Target(

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "simple_history",
+    # Serves the API docs page's scripts and styles locally rather than from a CDN.
+    "ninja",
     "claims",
 ]
 
