@@ -1,5 +1,6 @@
 from django.urls import path
 
+from claims import feeds
 from claims.views import companies, countries, facilities, milestones, pages, sources
 
 app_name = "claims"
@@ -18,4 +19,9 @@ urlpatterns = [
     path("timeline/", milestones.timeline, name="timeline"),
     path("methodology/", pages.methodology, name="methodology"),
     path("healthz", pages.healthz, name="healthz"),
+    path("feeds/claims/", feeds.ClaimsFeed(), name="claims_feed"),
+    path("companies/<slug:slug>/feed/", feeds.CompanyClaimsFeed(), name="company_feed"),
+    path("calendar.ics", feeds.calendar, name="calendar"),
+    path("companies/<slug:slug>/calendar.ics", feeds.calendar, name="company_calendar"),
+    path("robots.txt", feeds.robots_txt, name="robots"),
 ]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from claims import structured_data
 from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm, country_name
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
@@ -119,6 +120,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     relations = CompanyRelation.objects.select_related("from_company", "to_company", "source")
     context.update(
         company=company,
+        structured_data=structured_data.organization(request, company),
         rows=rows,
         record=track_record(r["result"] for r in rows),
         chart=timeline_chart(

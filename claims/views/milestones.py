@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from claims import structured_data
 from claims.charts import revisions_chart, timeline_chart
 from claims.filters import MilestoneFilterForm, country_name
 from claims.models import Claim, Milestone
@@ -143,6 +144,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         milestone=milestone,
         result=result,
         claims=claims,
+        structured_data=structured_data.milestone_claims(request, milestone, claims),
         chart=revisions_chart(result),
         evidence=max(evidence, key=lambda c: c.evidence, default=None),
         last_changed=max([milestone.updated_at, *(c.updated_at for c in milestone.claims.all())]),
