@@ -6,14 +6,24 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.imports import (
+    CLAIM_COLUMNS,
+    ImportFileError,
+    claim_rows,
+    import_claims_csv,
+    import_milestones_csv,
+)
 from claims.models import (
     Claim,
     Company,
@@ -105,6 +115,90 @@ class ClaimForm(forms.ModelForm):
             "quote": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "speaker": forms.TextInput(attrs={"size": 18}),
         }
+
+
+# --- CSV import and export ------------------------------------------------------------------
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(required=False, label="CSV file (UTF-8)")
+    text = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > self.MAX_BYTES:
+                raise forms.ValidationError("The file is larger than 5 MB: split it.")
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+                ) from None
+        if not data.get("text"):
+            raise forms.ValidationError("Choose a CSV file to import.")
+        return data
+
+
+class CsvImportMixin:
+    """An "Import CSV" page on a changelist: a dry-run preview, then a confirmed import."""
+
+    change_list_template = "admin/claims/change_list_with_import.html"
+    import_function = None
+    import_help = ""
+    import_permissions: tuple[str, ...] = ()
+
+    def get_urls(self):
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perms(self.import_permissions):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = CsvImportForm(request.POST, request.FILES)
+        else:
+            form = CsvImportForm()
+        report = error = None
+        if request.method == "POST" and form.is_valid():
+            confirm = "confirm" in request.POST
+            try:
+                report = type(self).import_function(
+                    text=form.cleaned_data["text"], dry_run=not confirm
+                )
+            except ImportFileError as exc:
+                error = str(exc)
+            else:
+                if report.saved:
+                    self.message_user(
+                        request,
+                        f"Imported: {report.count('create')} rows created, "
+                        f"{report.count('update')} updated, "
+                        f"{report.count('unchanged')} unchanged.",
+                    )
+                    return redirect(
+                        f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import {self.opts.verbose_name_plural} from CSV",
+            "form": form,
+            "report": report,
+            "error": error,
+            "text": form.cleaned_data.get("text", "") if form.is_bound and form.is_valid() else "",
+            "help": self.import_help,
+        }
+        return TemplateResponse(request, "admin/claims/import_csv.html", context)
 
 
 # --- list filters ----------------------------------------------------------------------------
@@ -287,8 +381,18 @@ class CompanyAdmin(SimpleHistoryAdmin):
         return ", ".join(t.name for t in obj.technologies.all())
 
 
+CLAIM_IMPORT_HELP = (
+    "One claim a row, with its source. Columns: " + ", ".join(CLAIM_COLUMNS) + ". Company and "
+    "milestone are matched by slug or name and must exist. Dates are YYYY-MM-DD (or YYYY-MM, "
+    "YYYY). The claims export of this admin has exactly these columns."
+)
+
+
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
+    import_function = staticmethod(import_claims_csv)
+    import_help = CLAIM_IMPORT_HELP
+    import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
     list_display = ["title", "publisher", "kind", "published_on", "via", "claim_count"]
     list_filter = ["kind", "language", "publisher"]
     search_fields = ["title", "publisher", "url"]
@@ -363,7 +467,14 @@ class FacilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
+    import_function = staticmethod(import_milestones_csv)
+    import_help = (
+        "One milestone a row, matched by slug: the CSV download of the public milestone list "
+        "imports back. Columns read: slug, company_slug, title, kind, facility (its name). "
+        "Status and target columns are derived from claims and ignored."
+    )
+    import_permissions = ("claims.add_milestone", "claims.change_milestone")
     list_display = ["title", "company", "kind", "status_today", "current_target", "facility"]
     list_filter = [
         StatusListFilter,
@@ -423,7 +534,11 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
+    import_function = staticmethod(import_claims_csv)
+    import_help = CLAIM_IMPORT_HELP
+    import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
+    actions = ["export_csv"]
     form = ClaimForm
     list_display = ["milestone", "kind", "stated_on", "speaker", "target_text", "source"]
     list_filter = ["kind", "evidence", ClaimCountryListFilter]
@@ -443,6 +558,16 @@ class ClaimAdmin(SimpleHistoryAdmin):
     @admin.display(description="saved as")
     def understood_as(self, obj: Claim) -> str:
         return obj.target_label if obj.pk and obj.has_target else "—"
+
+    @admin.action(description="Export selected claims as CSV (the import format)")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        from claims.views.common import csv_response
+
+        claims = queryset.select_related("milestone__company", "source__via").order_by(
+            "source__via", "stated_on", "pk"
+        )
+        rows = claim_rows(claims)
+        return csv_response("claims.csv", next(rows), rows)
 
 
 @admin.register(CompanyRelation)

@@ -75,7 +75,7 @@ def parse_loose_date(value: Any) -> tuple[date | None, str]:
     return date.fromisoformat(text), DatePrecision.DAY
 
 
-def _form_for(model: type[models.Model], fields: list[str]) -> type[forms.ModelForm]:
+def form_for(model: type[models.Model], fields: list[str]) -> type[forms.ModelForm]:
     return forms.modelform_factory(model, fields=fields)
 
 
@@ -90,7 +90,7 @@ class _Loader:
 
     # -- one save through a model form ---------------------------------------------------------
     def save(self, model, instance, data: dict, where: str):
-        form = _form_for(model, list(data))(data=data, instance=instance)
+        form = form_for(model, list(data))(data=data, instance=instance)
         if not form.is_valid():
             problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
             self.errors.append(f"{where}: {problems}")

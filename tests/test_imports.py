@@ -1,0 +1,274 @@
+"""CSV import and export: preview, all-or-nothing, idempotent, and a round trip."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from claims.imports import (
+    CLAIM_COLUMNS,
+    ImportFileError,
+    claim_rows,
+    import_claims_csv,
+    import_milestones_csv,
+)
+from claims.models import Claim, Milestone, Source
+from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def to_csv(rows) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def claim_file(*rows: dict) -> str:
+    base = dict.fromkeys(CLAIM_COLUMNS, "")
+    lines = [CLAIM_COLUMNS]
+    for row in rows:
+        lines.append([{**base, **row}[c] for c in CLAIM_COLUMNS])
+    return to_csv(lines)
+
+
+@pytest.fixture
+def milestones():
+    eve = CompanyFactory(name="EVE Energy", slug="eve-energy")
+    qt = CompanyFactory(name="Qingtao Energy", slug="qingtao-energy")
+    return (
+        MilestoneFactory(company=eve, slug="eve-phase-2", title="Phase 2"),
+        MilestoneFactory(company=qt, slug="qt-southwest", title="Southwest base running"),
+    )
+
+
+ARTICLE = {
+    "source_url": "https://news.example.com/chengdu",
+    "source_title": "Chengdu lines",
+    "source_publisher": "Example News",
+    "source_kind": "news",
+    "source_published_on": "2025-09-08",
+}
+
+
+def good_rows():
+    return (
+        {
+            **ARTICLE,
+            "company": "eve-energy",
+            "milestone": "Phase 2",
+            "kind": "announcement",
+            "stated_on": "2025-09-02",
+            "target": "December 2026",
+            "speaker": "EVE",
+        },
+        {
+            **ARTICLE,
+            "company": "Qingtao Energy",
+            "milestone": "qt-southwest",
+            "kind": "announcement",
+            "stated_on": "2025-09-05",
+            "target": "2028",
+        },
+    )
+
+
+def test_dry_run_previews_and_saves_nothing(milestones):
+    report = import_claims_csv(text=claim_file(*good_rows()), dry_run=True)
+    assert report.ok and not report.saved
+    assert [r.action for r in report.rows] == ["create", "create"]
+    assert not Source.objects.exists() and not Claim.objects.exists()
+
+
+def test_confirmed_import_creates_source_and_claims_then_changes_nothing(milestones):
+    text = claim_file(*good_rows())
+    assert import_claims_csv(text=text, dry_run=False).saved
+    assert Source.objects.count() == 1
+    assert sorted(Claim.objects.values_list("target_text", flat=True)) == ["2028", "December 2026"]
+    again = import_claims_csv(text=text, dry_run=False)
+    assert [r.action for r in again.rows] == ["unchanged", "unchanged"]
+    assert Claim.objects.count() == 2
+
+
+def test_one_bad_row_imports_nothing_and_says_why(milestones):
+    rows = [
+        *good_rows(),
+        {
+            **ARTICLE,
+            "company": "nobody",
+            "milestone": "x",
+            "kind": "announcement",
+            "stated_on": "2025-09-05",
+        },
+        {
+            **ARTICLE,
+            "company": "eve-energy",
+            "milestone": "Phase 2",
+            "kind": "revision",
+            "stated_on": "2025-09-06",
+            "target": "soonish",
+        },
+    ]
+    report = import_claims_csv(text=claim_file(*rows), dry_run=False)
+    assert not report.saved
+    errors = {r.line: " ".join(r.errors) for r in report.rows if r.errors}
+    assert "no company has the slug or name “nobody”" in errors[4]
+    assert 'Could not read "soonish"' in errors[5]
+    assert not Source.objects.exists() and not Claim.objects.exists()
+
+
+def test_unknown_milestone_is_reported_not_invented(milestones):
+    row = {
+        **ARTICLE,
+        "company": "eve-energy",
+        "milestone": "Phase 9",
+        "kind": "announcement",
+        "stated_on": "2025-09-02",
+    }
+    report = import_claims_csv(text=claim_file(row), dry_run=True)
+    assert "has no milestone" in report.rows[0].errors[0]
+    assert Milestone.objects.count() == 2
+
+
+def test_file_without_the_columns_is_refused():
+    with pytest.raises(ImportFileError, match="lacks these columns"):
+        import_claims_csv(text="a,b\n1,2\n", dry_run=True)
+    with pytest.raises(ImportFileError, match="no rows"):
+        import_claims_csv(text=",".join(CLAIM_COLUMNS) + "\n", dry_run=True)
+
+
+def test_claims_round_trip_through_csv(milestones):
+    article = SourceFactory(url="https://news.example.com/a", title="Article")
+    wechat = SourceFactory(
+        url="",
+        via=article,
+        title="WeChat post",
+        kind="company_release",
+        published_on=date(2025, 9, 2),
+        language="zh",
+    )
+    ClaimFactory(
+        milestone=milestones[0],
+        source=wechat,
+        stated_on=date(2025, 9, 2),
+        target_text="December 2026",
+        speaker="EVE",
+        quote="100MWh, “quoted”",
+    )
+    ClaimFactory(
+        milestone=milestones[1],
+        source=article,
+        stated_on=date(2025, 9, 5),
+        kind=Claim.Kind.ACHIEVEMENT,
+        achieved_on=date(2025, 9, 5),
+        evidence=4,
+    )
+    ClaimFactory(
+        milestone=milestones[1],
+        source=article,
+        stated_on=date(2024, 11, 1),
+        stated_on_precision="month",
+        target_text="2028",
+    )
+
+    def snapshot():
+        return sorted(
+            (
+                c.milestone.slug,
+                c.kind,
+                c.stated_on,
+                c.stated_on_precision,
+                c.speaker,
+                c.target_text,
+                c.target_latest,
+                c.achieved_on,
+                c.evidence,
+                c.quote,
+                c.source.url,
+                c.source.title,
+                c.source.kind,
+                c.source.language,
+                c.source.via.url if c.source.via else None,
+            )
+            for c in Claim.objects.select_related("source__via", "milestone")
+        )
+
+    before = snapshot()
+    claims = Claim.objects.select_related("milestone__company", "source__via").order_by(
+        "source__via", "stated_on"
+    )
+    text = to_csv(claim_rows(claims))
+    Claim.objects.all().delete()
+    Source.objects.filter(via__isnull=False).delete()
+    Source.objects.all().delete()
+    report = import_claims_csv(text=text, dry_run=False)
+    assert report.saved, [r.errors for r in report.rows]
+    assert snapshot() == before
+
+
+def test_milestone_list_csv_imports_back(client, milestones):
+    ClaimFactory(milestone=milestones[0], target_text="Dec 2026")
+    exported = b"".join(client.get("/milestones/", {"format": "csv"}).streaming_content)
+    again = import_milestones_csv(text=exported.decode(), dry_run=False)
+    assert again.saved and [r.action for r in again.rows] == ["unchanged"]
+    Milestone.objects.all().delete()
+    created = import_milestones_csv(text=exported.decode(), dry_run=False)
+    assert [r.action for r in created.rows] == ["create"]
+    assert Milestone.objects.get().slug == "eve-phase-2"
+
+
+# Through the admin ------------------------------------------------------------------------
+
+
+def test_editor_previews_then_confirms_an_import(editor_client, milestones):
+    url = reverse("admin:claims_source_import")
+    upload = SimpleUploadedFile("claims.csv", claim_file(*good_rows()).encode("utf-8-sig"))
+    preview = editor_client.post(url, {"file": upload})
+    text = preview.content.decode()
+    assert "Preview: nothing has been saved yet" in text
+    assert "2 to create" in text
+    assert not Claim.objects.exists()
+    confirmed = editor_client.post(url, {"text": preview.context["text"], "confirm": "1"})
+    assert confirmed.status_code == 302
+    assert Claim.objects.count() == 2
+    page = editor_client.get(milestones[0].get_absolute_url())
+    assert "Dec 2026" in page.content.decode()
+
+
+def test_admin_import_reports_bad_rows_and_bad_files(editor_client, milestones):
+    url = reverse("admin:claims_claim_import")
+    bad = claim_file(
+        {
+            **ARTICLE,
+            "company": "nobody",
+            "milestone": "x",
+            "kind": "announcement",
+            "stated_on": "2025-09-05",
+        }
+    )
+    page = editor_client.post(url, {"file": SimpleUploadedFile("c.csv", bad.encode())})
+    assert "Nothing was imported" in page.content.decode()
+    assert "Confirm import" not in page.content.decode()
+    latin = SimpleUploadedFile("c.csv", "café".encode("latin-1"))
+    assert "not UTF-8" in editor_client.post(url, {"file": latin}).content.decode()
+    assert "Choose a CSV file" in editor_client.post(url, {}).content.decode()
+
+
+def test_import_needs_permission(client, django_user_model):
+    user = django_user_model.objects.create_user("viewer", password="x-y-z-123", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin:claims_source_import")).status_code == 403
+
+
+def test_claims_export_action_downloads_the_import_format(editor_client, milestones):
+    claim = ClaimFactory(milestone=milestones[0], target_text="H2 2026")
+    response = editor_client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "export_csv", "_selected_action": [claim.pk]},
+    )
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows[0]["target"] == "H2 2026" and rows[0]["milestone"] == "eve-phase-2"
