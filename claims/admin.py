@@ -94,10 +94,63 @@ def _period_span(earliest, latest) -> str:
     )
 
 
-class ClaimForm(forms.ModelForm):
+def conflict_message(instance, submitted: int, current: int) -> str:
+    """What another editor changed between the version this form showed and the current one."""
+    history = instance.history.order_by("-history_date", "-history_id")
+    seen = history.filter(version=submitted).first()
+    latest = history.filter(version=current).first()
+    who = "another editor"
+    when = ""
+    changes = []
+    if latest is not None:
+        if latest.history_user is not None:
+            who = latest.history_user.get_username()
+        when = f" at {latest.history_date:%d %b %Y %H:%M} UTC"
+        if seen is not None:
+            for change in latest.diff_against(seen, excluded_fields=["version"]).changes:
+                name = instance._meta.get_field(change.field).verbose_name
+                changes.append(f"{name}: “{change.old}” → “{change.new}”")
+    detail = "; ".join(changes) if changes else "see the record's history"
+    return (
+        f"{who} changed this {instance._meta.verbose_name}{when} while you were editing it, "
+        f"so your changes were not saved. What changed: {detail}. Reload the page to see the "
+        "current version, then make your change again."
+    )
+
+
+class VersionedModelForm(forms.ModelForm):
+    """Refuses to save over a newer version of the record (optimistic concurrency)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" in self.fields:
+            self.fields["version"].widget = forms.HiddenInput()
+            self.fields["version"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        submitted = cleaned.get("version")
+        if self.instance.pk and submitted is not None:
+            model = type(self.instance)
+            # Locks the row until the save commits, so two saves cannot both pass this check.
+            current = (
+                model.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and current != submitted:
+                raise forms.ValidationError(
+                    conflict_message(self.instance, submitted, current), code="conflict"
+                )
+        return cleaned
+
+
+class ClaimForm(VersionedModelForm):
     class Meta:
         model = Claim
         fields = [
+            "version",
             "milestone",
             "kind",
             "stated_on",
@@ -265,6 +318,7 @@ class ClaimInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["source", "milestone"]
     fields = [
+        "version",
         "milestone",
         "kind",
         "stated_on",
@@ -302,7 +356,17 @@ class MilestoneClaimInline(ClaimInline):
 class FacilityInline(admin.TabularInline):
     model = Facility
     extra = 0
-    fields = ["name", "slug", "kind", "status", "city", "capacity_value", "capacity_unit"]
+    form = VersionedModelForm
+    fields = [
+        "version",
+        "name",
+        "slug",
+        "kind",
+        "status",
+        "city",
+        "capacity_value",
+        "capacity_unit",
+    ]
     show_change_link = True
     prepopulated_fields = {"slug": ["name"]}
 
@@ -310,6 +374,7 @@ class FacilityInline(admin.TabularInline):
 class RelationFromInline(admin.TabularInline):
     model = CompanyRelation
     fk_name = "from_company"
+    form = VersionedModelForm
     extra = 0
     autocomplete_fields = ["to_company", "source"]
     verbose_name = "relation (this company is … of …)"
@@ -319,6 +384,7 @@ class RelationFromInline(admin.TabularInline):
 class RelationToInline(admin.TabularInline):
     model = CompanyRelation
     fk_name = "to_company"
+    form = VersionedModelForm
     extra = 0
     autocomplete_fields = ["from_company", "source"]
     verbose_name = "relation (… is … of this company)"
@@ -349,6 +415,7 @@ class TechnologyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(SimpleHistoryAdmin):
+    form = VersionedModelForm
     list_display = ["name", "native_name", "country", "role", "technology_list", "updated_at"]
     list_filter = [CountryListFilter, "role", "technologies"]
     search_fields = ["name", "native_name", "aliases", "slug", "tickers"]
@@ -356,7 +423,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["technologies"]
     inlines = [FacilityInline, RelationFromInline, RelationToInline, MilestoneInline]
     fieldsets = [
-        (None, {"fields": ["name", "native_name", "aliases", "slug"]}),
+        (None, {"fields": ["version", "name", "native_name", "aliases", "slug"]}),
         (
             "Profile",
             {
@@ -390,6 +457,7 @@ CLAIM_IMPORT_HELP = (
 
 @admin.register(Source)
 class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
+    form = VersionedModelForm
     import_function = staticmethod(import_claims_csv)
     import_help = CLAIM_IMPORT_HELP
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
@@ -400,7 +468,7 @@ class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["via"]
     inlines = [SourceClaimInline]
     fieldsets = [
-        (None, {"fields": ["url", "title", "publisher", "kind"]}),
+        (None, {"fields": ["version", "url", "title", "publisher", "kind"]}),
         (
             "Dates and language",
             {"fields": [("published_on", "published_on_precision"), "language", "accessed_on"]},
@@ -418,6 +486,7 @@ class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 @admin.register(Facility)
 class FacilityAdmin(SimpleHistoryAdmin):
+    form = VersionedModelForm
     list_display = ["name", "company", "kind", "status", "country", "city", "capacity_label"]
     list_filter = [CountryListFilter, "kind", "status", "technology"]
     search_fields = [
@@ -433,7 +502,7 @@ class FacilityAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["company"]
     fieldsets = [
-        (None, {"fields": ["company", "name", "slug", "kind", "status", "source"]}),
+        (None, {"fields": ["version", "company", "name", "slug", "kind", "status", "source"]}),
         (
             "Location",
             {
@@ -468,6 +537,7 @@ class FacilityAdmin(SimpleHistoryAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
+    form = VersionedModelForm
     import_function = staticmethod(import_milestones_csv)
     import_help = (
         "One milestone a row, matched by slug: the CSV download of the public milestone list "
@@ -489,7 +559,10 @@ class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
     inlines = [MilestoneClaimInline]
     readonly_fields = ["status_today", "status_explained"]
     fieldsets = [
-        (None, {"fields": ["company", "facility", "title", "slug", "kind", "description"]}),
+        (
+            None,
+            {"fields": ["version", "company", "facility", "title", "slug", "kind", "description"]},
+        ),
         (
             "Metrics",
             {
@@ -572,6 +645,7 @@ class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 @admin.register(CompanyRelation)
 class CompanyRelationAdmin(SimpleHistoryAdmin):
+    form = VersionedModelForm
     list_display = ["from_company", "kind", "to_company", "source"]
     list_filter = ["kind"]
     search_fields = ["from_company__name", "to_company__name", "note"]

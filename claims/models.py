@@ -74,6 +74,24 @@ def period_end(value: date, precision: str) -> date:
     return value
 
 
+class Versioned(models.Model):
+    """Optimistic concurrency: every save bumps `version`, so an editor's form that was
+    opened on an older version can be refused instead of silently overwriting."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self.version = (self.version or 0) + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
+
+
 class Technology(models.Model):
     """A solid-state battery technology route: sulfide, oxide, polymer, halide, semi-solid."""
 
@@ -91,7 +109,7 @@ class Technology(models.Model):
         return self.name
 
 
-class Company(models.Model):
+class Company(Versioned):
     class Role(models.TextChoices):
         CELL_MAKER = "cell_maker", "Cell maker"
         MATERIALS_SUPPLIER = "materials_supplier", "Materials supplier"
@@ -155,7 +173,7 @@ class Company(models.Model):
         return [t.strip() for t in self.tickers.split(";") if t.strip()]
 
 
-class Source(models.Model):
+class Source(Versioned):
     class Kind(models.TextChoices):
         NEWS = "news", "News report"
         COMPANY_RELEASE = "company_release", "Company release"
@@ -255,7 +273,7 @@ class Source(models.Model):
             raise ValidationError(errors)
 
 
-class CompanyRelation(models.Model):
+class CompanyRelation(Versioned):
     """<from_company> is <kind> of <to_company>: Lead Intelligent is supplier of EVE Energy."""
 
     class Kind(models.TextChoices):
@@ -298,7 +316,7 @@ class CompanyRelation(models.Model):
             raise ValidationError({"to_company": "A company cannot be related to itself."})
 
 
-class Facility(models.Model):
+class Facility(Versioned):
     class Kind(models.TextChoices):
         PILOT_LINE = "pilot_line", "Pilot line"
         MASS_PRODUCTION = "mass_production", "Mass-production base"
@@ -455,7 +473,7 @@ class Facility(models.Model):
             raise ValidationError(errors)
 
 
-class Milestone(models.Model):
+class Milestone(Versioned):
     """One thing a company said would happen or did happen."""
 
     class Kind(models.TextChoices):
@@ -579,7 +597,7 @@ class Milestone(models.Model):
         return derive_status(self.claims.all(), as_of or date.today())
 
 
-class Claim(models.Model):
+class Claim(Versioned):
     """A dated statement about a milestone, by someone, in a source."""
 
     class Kind(models.TextChoices):
