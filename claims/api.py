@@ -18,6 +18,7 @@ from pydantic import Field
 
 from claims.filters import (
     AsOfForm,
+    ClaimFilterForm,
     CompanyFilterForm,
     ListForm,
     MilestoneFilterForm,
@@ -521,21 +522,8 @@ def get_milestone(request: HttpRequest, milestone_id: int):
 @api.get("/claims", response={200: ClaimPage, **ERRORS}, tags=["claims"])
 def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
     as_of = _as_of(request)
-    claims = Claim.objects.stated_by(as_of).select_related("milestone__company")
-    countries = [c.upper() for c in request.GET.getlist("country")]
-    kinds = request.GET.getlist("kind")
-    if unknown := [k for k in kinds if k not in Claim.Kind.values]:
-        raise BadRequest({"kind": [f"{k[:40]} is not a claim kind." for k in unknown]})
-    if countries:
-        form = _validated(CompanyFilterForm(request.GET))
-        claims = claims.filter(milestone__company__country__in=form.cleaned_data["country"])
-    if kinds:
-        claims = claims.filter(kind__in=kinds)
-    if company := request.GET.get("company"):
-        claims = claims.filter(milestone__company__slug=company[:100])
-    for name, field in (("milestone", "milestone_id"), ("source", "source_id")):
-        if request.GET.get(name):
-            claims = claims.filter(**{field: _int(request, name, 0, 1, 2**62)})
+    form = _validated(ClaimFilterForm(request.GET))
+    claims = form.filtered(Claim.objects.stated_by(as_of)).select_related("milestone__company")
     return paginate(request, claims.order_by("-stated_on", "-pk"), claim_out)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, QueryDict
 from django_countries import countries
 
-from claims.models import Company, Milestone, Source, Technology
+from claims.models import Claim, Company, Milestone, Source, Technology
 from claims.status import STATUS_CHOICES
 
 MAX_TEXT = 100
@@ -224,6 +224,29 @@ class MilestoneFilterForm(ListForm):
 
     def clean_company(self) -> str:
         return self.cleaned_data["company"].strip().lower()
+
+
+class ClaimFilterForm(ListForm):
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    company = forms.CharField(required=False, max_length=MAX_TEXT)
+    milestone = forms.IntegerField(required=False, min_value=1)
+    source = forms.IntegerField(required=False, min_value=1)
+    kind = forms.MultipleChoiceField(required=False, choices=Claim.Kind.choices)
+
+    narrowers = {
+        "country": lambda qs, v: qs.filter(milestone__company__country__in=v),
+        "company": lambda qs, v: qs.filter(milestone__company__slug=v),
+        "milestone": lambda qs, v: qs.filter(milestone_id=v),
+        "source": lambda qs, v: qs.filter(source_id=v),
+        "kind": lambda qs, v: qs.filter(kind__in=v),
+    }
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].error_messages["invalid_choice"] = (
+            "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a claim kind."
 
 
 class SourceFilterForm(ListForm):
