@@ -116,12 +116,18 @@ class FuzzTests(TestCase):
         response = self.client.get(f"{url}?{urlencode(query)}")
         self.assertLess(response.status_code, 500, (url, query))
         self.assertIn(response.status_code, (200, 400, 404), (url, query))
-        if response.streaming:
-            body = b"".join(response.streaming_content)
-        else:
-            body = response.content
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         if response["Content-Type"].startswith("text/html"):
             self.assertNotIn(MARKER, body.decode("utf-8", "replace"), (url, query))
+
+    def test_every_parameter_of_every_url_survives_null_bytes_and_markup(self):
+        for url in self.urls:
+            for value in ("\x00", f"{MARKER}>", "9" * 5000):
+                query = urlencode([(name, value) for name in PARAMS])
+                response = self.client.get(f"{url}?{query}")
+                self.assertIn(response.status_code, (200, 400, 404), (url, value))
+                if response["Content-Type"].startswith("text/html"):
+                    self.assertNotIn(MARKER, response.content.decode(), url)
 
     def test_every_url_answers_plainly(self):
         for url in self.urls:
