@@ -162,7 +162,7 @@ class CompanyFilterForm(ListForm):
         "technology": lambda qs, v: qs.with_technology(v),
         "q": lambda qs, v: qs.search(v),
     }
-    sort_orders = {"name": ["name"], "record": ["name"], "overdue": ["name"]}
+    # Sorted in the view: by name, or by track record computed from the milestones.
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from claims.filters import read_as_of
 
@@ -32,7 +33,7 @@ def render_page(request: HttpRequest, template: str, context: dict) -> HttpRespo
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     response = render(request, template, context)
-    response.headers["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
