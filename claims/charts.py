@@ -26,6 +26,7 @@ from claims.status import (
 )
 
 TITLE_CHARS = 42
+STATUS_CHARS = 44  # the status line under a title, at 12 px, inside the label column
 ROW_HEIGHT = 44
 LABEL_WIDTH = 316  # the timeline's label column, left of the plot
 HEADER = 40  # the as-of label and year labels above the timeline's rows
@@ -170,6 +171,11 @@ class TimelineRow:
     url = property(lambda self: self.milestone.get_absolute_url())
     status = property(lambda self: self.result.status.value)
     status_label = property(lambda self: self.result.status.label)
+    status_text = property(
+        lambda self: truncate(
+            f"{self.status_label} · {self.note}" if self.note else self.status_label, STATUS_CHARS
+        )
+    )
     status_d = property(lambda self: shape(self.status, 14, self.y + 31))
     claim_count = property(lambda self: len(self.claims))
     mid = property(lambda self: self.y + ROW_HEIGHT / 2)

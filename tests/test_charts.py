@@ -268,6 +268,20 @@ def test_company_is_named_only_on_a_chart_of_several_companies():
     assert all(row.note == "" for row in one.rows)
 
 
+def test_status_line_is_cut_short_to_stay_inside_the_label_column():
+    long_name = "China government (MIIT-led all-solid-state battery project)"
+    items = [
+        *one_of_each_status(),
+        milestone("Funding", said("announcement", "2024-01-01", "2026"), company=long_name),
+    ]
+    chart = timeline_chart(items, AS_OF)
+    assert row_for(chart, "Pilot line").status_text == "Cancelled · QuantumScape"
+    text = row_for(chart, "Funding").status_text
+    assert text.startswith("On track · China government") and text.endswith("…")
+    assert len(text) == 44
+    assert row_for(chart, "Funding").note == long_name  # whole in the tooltip and the table
+
+
 def test_description_counts_milestones_by_status():
     chart = timeline_chart(one_of_each_status(), AS_OF)
     assert chart.description.startswith("6 milestones on a time axis, 2021–2028, as of 5 Sep")
@@ -400,8 +414,9 @@ def test_timeline_renders_accessible_svg_with_every_status_in_words():
     html = render_to_string(
         "includes/timeline_svg.html", {"chart": timeline_chart(one_of_each_status(), AS_OF)}
     )
-    assert 'role="img"' in html
-    assert 'aria-labelledby="timeline-title timeline-desc"' in html
+    # Not role="img": an img's children are presentational, and the rows are links to follow.
+    assert 'role="img"' not in svg_of(html)
+    assert 'aria-labelledby="timeline-title" aria-describedby="timeline-desc"' in html
     assert '<title id="timeline-title">Milestone timeline</title>' in html
     assert '<desc id="timeline-desc">6 milestones' in html
     svg = svg_of(html)

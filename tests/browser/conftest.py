@@ -3,6 +3,7 @@
 They are skipped, with the reason shown, where Chromium is not installed.
 """
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -59,6 +60,27 @@ def page(browser, request):
     page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     context.close()
     assert not problems, f"console errors: {problems}"
+
+
+@pytest.fixture(autouse=True)
+def seeded_rows(transactional_db):
+    """The rows the migrations seed (technologies, the Editors group), back after a flush.
+
+    Each transactional test ends by flushing the database, and serialized_rollback cannot put
+    these rows back here: while Playwright's event loop runs in this thread, Django's
+    connection handler treats the thread as async and hands out a connection without the
+    serialized copy. So we run the seeding migration again when its rows are missing.
+    """
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from claims.models import Technology
+
+    if Technology.objects.exists():
+        return
+    name = "0002_technologies_and_editors"
+    seed = importlib.import_module(f"claims.migrations.{name}").seed
+    seed(MigrationLoader(connection).project_state(("claims", name)).apps, None)
 
 
 @pytest.fixture
