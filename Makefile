@@ -9,7 +9,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	echo $$c; break; fi; done)
 
-.PHONY: install run test lint migrate demo clean
+.PHONY: install run test lint migrate demo clean serve
 
 # A local development server: debug pages on, development secret key.
 run migrate demo: export DEBUG ?= 1
@@ -33,6 +33,24 @@ demo: migrate
 run: demo
 	@$(PY) manage.py local_editor_hint --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The production server: gunicorn with WEB_CONCURRENCY workers, static files compressed and
+# hashed by collectstatic and served by WhiteNoise, on 127.0.0.1:PORT behind the TLS proxy
+# (which sets X-Forwarded-Proto). Needs SECRET_KEY. Over plain HTTP without a proxy, add
+# SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0.
+WEB_CONCURRENCY ?= 2
+GUNICORN_TIMEOUT ?= 60
+serve: export DEBUG := 0
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: install
+	@if [ -z "$$SECRET_KEY" ]; then \
+	  echo "make serve runs in production mode and needs SECRET_KEY, a long random string:" >&2; \
+	  echo "  SECRET_KEY=\$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2; \
+	  exit 1; fi
+	$(PY) manage.py collectstatic --no-input -v0
+	@echo "Serving http://127.0.0.1:$(PORT) with $(WEB_CONCURRENCY) gunicorn workers."
+	exec $(VENV)/bin/gunicorn ssbtracker.wsgi --bind 127.0.0.1:$(PORT) \
+	  --workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT)
 
 test: install
 	$(PY) -m pytest

@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from claims.cache import cache_public_page
 from claims.filters import (
     AsOfForm,
     ClaimFilterForm,
@@ -26,6 +28,7 @@ from claims.filters import (
 )
 from claims.models import Claim, Company, Facility, Milestone, Source
 from claims.status import MilestoneStatus, Target, status_from_annotations
+from claims.views.milestones import facets_and_total
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -285,9 +288,9 @@ def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> 
     return value
 
 
-def paginate(request: HttpRequest, queryset, serialize) -> dict:
+def paginate(request: HttpRequest, queryset, serialize, count: int | None = None) -> dict:
     size = _int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    count = queryset.count()
+    count = queryset.count() if count is None else count
     pages = max(1, -(-count // size))
     number = _int(request, "page", 1, 1, 10**9)
     if number > pages:
@@ -466,6 +469,7 @@ def index(request: HttpRequest):
 
 
 @api.get("/companies", response={200: CompanyPage, **ERRORS}, tags=["companies"])
+@decorate_view(cache_public_page)
 def list_companies(request: HttpRequest, filters: Query[CompanyFilters]):
     _as_of(request)
     form = _validated(CompanyFilterForm(request.GET))
@@ -474,12 +478,14 @@ def list_companies(request: HttpRequest, filters: Query[CompanyFilters]):
 
 
 @api.get("/companies/{slug}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
+@decorate_view(cache_public_page)
 def get_company(request: HttpRequest, slug: str):
     company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
     return company_out(request, company)
 
 
 @api.get("/facilities", response={200: FacilityPage, **ERRORS}, tags=["facilities"])
+@decorate_view(cache_public_page)
 def list_facilities(request: HttpRequest, filters: Query[CompanyFilters]):
     _as_of(request)
     form = _validated(CompanyFilterForm(request.GET))
@@ -493,6 +499,7 @@ def list_facilities(request: HttpRequest, filters: Query[CompanyFilters]):
 
 
 @api.get("/facilities/{slug}", response={200: FacilityOut, **ERRORS}, tags=["facilities"])
+@decorate_view(cache_public_page)
 def get_facility(request: HttpRequest, slug: str):
     facility = get_object_or_404(
         Facility.objects.select_related("company", "technology"), slug=slug
@@ -501,6 +508,7 @@ def get_facility(request: HttpRequest, slug: str):
 
 
 @api.get("/milestones", response={200: MilestonePage, **ERRORS}, tags=["milestones"])
+@decorate_view(cache_public_page)
 def list_milestones(request: HttpRequest, filters: Query[MilestoneFilters]):
     as_of = _as_of(request)
     form = _validated(MilestoneFilterForm(request.GET))
@@ -508,11 +516,16 @@ def list_milestones(request: HttpRequest, filters: Query[MilestoneFilters]):
     milestones = form.filtered(base).select_related("company", "facility", "technology")
     milestones = milestones.order_by("company__name", "title", "pk")
     return paginate(
-        request, milestones, lambda r, m: milestone_out(r, m, status_from_annotations(m, as_of))
+        request,
+        milestones,
+        lambda r, m: milestone_out(r, m, status_from_annotations(m, as_of)),
+        # The count from the cached status census of the list page, not a count query.
+        count=facets_and_total(form, as_of)[1],
     )
 
 
 @api.get("/milestones/{milestone_id}", response={200: MilestoneOut, **ERRORS}, tags=["milestones"])
+@decorate_view(cache_public_page)
 def get_milestone(request: HttpRequest, milestone_id: int):
     as_of = _as_of(request)
     milestone = get_object_or_404(Milestone.objects.with_claims(), pk=milestone_id)
@@ -520,6 +533,7 @@ def get_milestone(request: HttpRequest, milestone_id: int):
 
 
 @api.get("/claims", response={200: ClaimPage, **ERRORS}, tags=["claims"])
+@decorate_view(cache_public_page)
 def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
     as_of = _as_of(request)
     form = _validated(ClaimFilterForm(request.GET))
@@ -528,12 +542,14 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
 
 
 @api.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, tags=["claims"])
+@decorate_view(cache_public_page)
 def get_claim(request: HttpRequest, claim_id: int):
     claim = get_object_or_404(Claim.objects.select_related("milestone__company"), pk=claim_id)
     return claim_out(request, claim)
 
 
 @api.get("/sources", response={200: SourcePage, **ERRORS}, tags=["sources"])
+@decorate_view(cache_public_page)
 def list_sources(request: HttpRequest, filters: Query[SourceFilters]):
     as_of = _as_of(request)
     form = _validated(SourceFilterForm(request.GET))
@@ -542,5 +558,6 @@ def list_sources(request: HttpRequest, filters: Query[SourceFilters]):
 
 
 @api.get("/sources/{source_id}", response={200: SourceOut, **ERRORS}, tags=["sources"])
+@decorate_view(cache_public_page)
 def get_source(request: HttpRequest, source_id: int):
     return source_out(request, get_object_or_404(Source, pk=source_id))

@@ -5,3 +5,8 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "claims"
     verbose_name = "Claims tracker"
+
+    def ready(self) -> None:
+        from claims import signals
+
+        signals.connect()

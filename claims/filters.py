@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import HttpRequest, QueryDict
 from django_countries import countries
 
@@ -78,6 +78,12 @@ class ListForm(forms.Form):
     @property
     def messages(self) -> list[str]:
         return [e for errors in self.errors.values() for e in errors]
+
+    def cache_key(self) -> tuple:
+        """Every filter's cleaned value (or the raw input when invalid), for cache keys."""
+        if not self.is_valid():
+            return ("invalid", tuple(sorted((k, tuple(v)) for k, v in self.data.lists())))
+        return tuple((name, repr(self.cleaned_data.get(name))) for name in sorted(self.narrowers))
 
     def value(self, name: str):
         if not self.is_valid():
@@ -205,7 +211,9 @@ class MilestoneFilterForm(ListForm):
         "q": lambda qs, v: qs.search(v),
     }
     sort_orders = {
-        "due": ["current_target_latest", "company__name", "title"],
+        # Undated last; then in the order they were entered (milestones.due_first pages
+        # through this order along an index).
+        "due": [F("current_target_latest").asc(nulls_last=True), "pk"],
         "company": ["company__name", "title"],
         "recent": ["-last_claim_on", "company__name", "title"],
     }
@@ -224,6 +232,98 @@ class MilestoneFilterForm(ListForm):
 
     def clean_company(self) -> str:
         return self.cleaned_data["company"].strip().lower()
+
+    #: Filters that read only a milestone's own row and its company's.
+    ROW_FILTERS = ("country", "company", "kind", "technology", "q")
+
+    def filtered_by_rows(self, queryset: QuerySet) -> QuerySet | None:
+        """The queryset narrowed by the ROW_FILTERS given; None when none is given."""
+        if not self.is_valid():
+            return queryset.none()
+        given = [n for n in self.ROW_FILTERS if self.cleaned_data.get(n) not in (None, "", [])]
+        for name in given:
+            queryset = self.narrowers[name](queryset, self.cleaned_data[name])
+        return queryset if given else None
+
+    #: Filters that a status census counts by; the others narrow the census query itself.
+    CENSUS_FILTERS = ("country", "company", "status", "kind", "year")
+
+    def census_base(self, queryset: QuerySet) -> QuerySet:
+        """The queryset narrowed by the filters a census cannot count by (technology, q)."""
+        if not self.is_valid():
+            return queryset.none()
+        for name in set(self.narrowers) - set(self.CENSUS_FILTERS):
+            if self.cleaned_data.get(name) not in (None, "", []):
+                queryset = self.narrowers[name](queryset, self.cleaned_data[name])
+        return queryset
+
+    def census_key(self) -> tuple:
+        """What the census of census_base() depends on, for its cache key."""
+        if not self.is_valid():
+            return ("invalid",)
+        others = sorted(set(self.narrowers) - set(self.CENSUS_FILTERS))
+        return tuple((name, self.cleaned_data.get(name) or "") for name in others)
+
+    def census_facets(self, census: list[tuple], companies: dict) -> tuple[dict, int]:
+        """(facets, total) added up from a status census (MilestoneQuerySet.status_census).
+
+        Each facet counts the milestones of each value under all the *other* filters, as
+        facet() does; total counts those matching every filter. `companies` maps a company
+        id to its (slug, name, country code).
+        """
+        facets: dict[str, dict] = {name: {} for name in self.CENSUS_FILTERS}
+        if not self.is_valid():
+            return {name: [] for name in self.CENSUS_FILTERS}, 0
+        chosen = {name: self.cleaned_data.get(name) for name in self.CENSUS_FILTERS}
+        wanted = {
+            "country": set(chosen["country"] or []),
+            "company": {chosen["company"]} if chosen["company"] else set(),
+            "status": set(chosen["status"] or []),
+            "kind": set(chosen["kind"] or []),
+            "year": {chosen["year"]} if chosen["year"] is not None else set(),
+        }
+        total = 0
+        for company_id, status, kind, year, n in census:
+            slug, _, country = companies[company_id]
+            values = {
+                "country": country,
+                "company": slug,
+                "status": status,
+                "kind": kind,
+                "year": year,
+            }
+            misses = [name for name, want in wanted.items() if want and values[name] not in want]
+            if not misses:
+                total += n
+            if len(misses) > 1:
+                continue
+            for name in misses or self.CENSUS_FILTERS:
+                value = values[name]
+                if value not in (None, ""):
+                    counts = facets[name]
+                    counts[value] = counts.get(value, 0) + n
+        names = {slug: name for slug, name, _ in companies.values()}
+        labels = {
+            "country": country_name,
+            "company": lambda slug: names.get(slug, slug),
+            "status": lambda v: dict(STATUS_CHOICES)[v],
+            "kind": lambda v: Milestone.Kind(v).label,
+            "year": str,
+        }
+        result = {}
+        for name, counts in facets.items():
+            rows = [
+                {
+                    "value": str(value),
+                    "label": labels[name](value),
+                    "n": n,
+                    "selected": value in wanted[name],
+                }
+                for value, n in counts.items()
+            ]
+            rows.sort(key=lambda f: (not f["selected"], -f["n"], f["label"]))
+            result[name] = rows
+        return result, total
 
 
 class ClaimFilterForm(ListForm):

@@ -151,6 +151,8 @@ class Company(Versioned):
             models.Index(fields=["country", "name"], name="company_country_name_idx"),
             # /companies/?role=...
             models.Index(fields=["role"], name="company_role_idx"),
+            # Lists in company order: /api/milestones, /milestones/?sort=company, /companies/.
+            models.Index(fields=["name"], name="company_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -695,10 +697,32 @@ class Claim(Versioned):
             ),
         ]
         indexes = [
-            # Status as of a date reads a milestone's claims stated on or before it.
-            models.Index(fields=["milestone", "stated_on"], name="claim_milestone_stated_idx"),
-            # /milestones/?year=YYYY filters on target years; the feed orders by newest.
-            models.Index(fields=["target_latest"], name="claim_target_latest_idx"),
+            # Status as of a date (MilestoneQuerySet.with_status) reads a milestone's claims
+            # stated on or before it, latest or earliest first: one index probe per subquery,
+            # answered from the index alone on PostgreSQL (the columns the status reads).
+            models.Index(
+                fields=["milestone", "stated_on", "id"],
+                include=[
+                    "kind",
+                    "target_precision",
+                    "target_latest",
+                    "target_earliest",
+                    "target_text",
+                    "achieved_on",
+                ],
+                name="claim_history_idx",
+            ),
+            # Lists in due order and the dashboard's due-soon and overdue lists read claims
+            # along this index (MilestoneQuerySet.first_through); /milestones/?year=YYYY.
+            models.Index(fields=["target_latest", "milestone"], name="claim_target_due_idx"),
+            # The dashboard's recently achieved list (first_through over achievement reports).
+            models.Index(
+                fields=["achieved_on", "milestone"],
+                condition=Q(kind="achievement"),
+                name="claim_achieved_idx",
+            ),
+            # Newest claims first: the Atom feeds, and the dashboard's recent revisions.
+            models.Index(fields=["stated_on", "id"], name="claim_stated_idx"),
             models.Index(fields=["-created_at"], name="claim_created_idx"),
         ]
 

@@ -9,7 +9,8 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, JSONObject
+from django.db.models.lookups import GreaterThan
 
 from claims.status import (
     ACHIEVEMENT,
@@ -22,6 +23,18 @@ from claims.status import (
     outcome_from_row,
     track_record,
 )
+
+
+def _day(value) -> date:
+    """A date from JSON, where it is ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+#: Candidates taken from the claims index per row wanted at first, how many times more on
+#: each further try, and how many tries before sorting everything (see first_through).
+CANDIDATES_PER_ROW = 8
+CANDIDATE_GROWTH = 8
+CANDIDATE_TRIES = 2
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -63,6 +76,15 @@ class SourceQuerySet(models.QuerySet):
 
     def with_claim_counts(self) -> SourceQuerySet:
         return self.annotate(claim_count=models.Count("claims", distinct=True))
+
+
+#: A claim's target as one JSON object, so that a row's target costs one subquery, not four.
+TARGET_JSON = JSONObject(
+    text="target_text",
+    earliest="target_earliest",
+    latest="target_latest",
+    precision="target_precision",
+)
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -115,8 +137,10 @@ class MilestoneQuerySet(models.QuerySet):
         The same rules as claims/status.py (the readable, single-milestone form), written as
         subqueries over the claims stated on or before as_of, so that lists can filter, count
         and sort by status without reading every claim. Annotations: `status`, `achieved_on`,
-        `first_target_latest`, `current_target_latest`, `current_target_precision`,
-        `last_claim_on`, `stale`. A property-based test keeps the two forms in agreement.
+        `first_target_latest`, `current_target_latest`, `first_target` and `current_target`
+        (text, earliest, latest and precision as JSON), `last_said` (the kind of the latest
+        announcement or cancellation), `last_claim_on`, `target_year`, `stale`. A
+        property-based test keeps the two forms in agreement.
         """
         from claims.models import Claim
 
@@ -124,14 +148,10 @@ class MilestoneQuerySet(models.QuerySet):
         targets = visible.filter(kind__in=TARGET_KINDS).exclude(target_precision="none")
         current = targets.order_by("-stated_on", "-id")
         first = targets.filter(target_latest__isnull=False).order_by("stated_on", "id")
-        later_announcement = Claim.objects.filter(
-            milestone=OuterRef("milestone"), kind=ANNOUNCEMENT, stated_on__lte=as_of
-        ).filter(
-            Q(stated_on__gt=OuterRef("stated_on"))
-            | Q(stated_on=OuterRef("stated_on"), id__gt=OuterRef("id"))
-        )
-        standing_cancellation = visible.filter(kind=CANCELLATION).filter(
-            ~Exists(later_announcement)
+        # Cancelled when the latest cancellation is not followed by a newer announcement: that
+        # is, when the latest of the two kinds is a cancellation. One index probe per row.
+        latest_say = visible.filter(kind__in=[ANNOUNCEMENT, CANCELLATION]).order_by(
+            "-stated_on", "-id"
         )
         stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
         return self.annotate(
@@ -142,24 +162,23 @@ class MilestoneQuerySet(models.QuerySet):
             ),
             first_target_latest=Subquery(first.values("target_latest")[:1]),
             current_target_latest=Subquery(current.values("target_latest")[:1]),
-            current_target_precision=Subquery(current.values("target_precision")[:1]),
-            current_target_earliest=Subquery(current.values("target_earliest")[:1]),
-            current_target_text=Subquery(current.values("target_text")[:1]),
-            first_target_earliest=Subquery(first.values("target_earliest")[:1]),
-            first_target_precision=Subquery(first.values("target_precision")[:1]),
-            first_target_text=Subquery(first.values("target_text")[:1]),
-            is_cancelled=Exists(standing_cancellation),
+            # What a row shows of its first and current targets, one subquery each.
+            first_target=Subquery(first.values(json=TARGET_JSON)[:1]),
+            current_target=Subquery(current.values(json=TARGET_JSON)[:1]),
+            last_said=Subquery(latest_say.values("kind")[:1]),
             last_claim_on=Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
         ).annotate(
             status=Case(
                 When(achieved_on__isnull=False, then=Value(Status.ACHIEVED.value)),
-                When(is_cancelled=True, then=Value(Status.CANCELLED.value)),
+                When(last_said=CANCELLATION, then=Value(Status.CANCELLED.value)),
                 When(current_target_latest__lt=as_of, then=Value(Status.OVERDUE.value)),
+                # Delayed: the current target ends later than the first dated one, or is
+                # open-ended (no end reads as the latest date of all). Each subquery is
+                # written once: the database runs every copy.
                 When(
-                    Q(first_target_latest__isnull=False)
-                    & (
-                        Q(current_target_latest__isnull=True)
-                        | Q(current_target_latest__gt=F("first_target_latest"))
+                    GreaterThan(
+                        Coalesce("current_target_latest", Value(date.max)),
+                        F("first_target_latest"),
                     ),
                     then=Value(Status.DELAYED.value),
                 ),
@@ -193,6 +212,75 @@ class MilestoneQuerySet(models.QuerySet):
         for row in rows:
             groups.setdefault(row[by], []).append(outcome_from_row(row, as_of))
         return {key: track_record(outcomes) for key, outcomes in groups.items()}
+
+    def status_census(self, as_of: date) -> list[tuple]:
+        """(company_id, status, kind, target_year, count) for the milestones stated by as_of.
+
+        One grouped query. Facet counts, page counts and the country-by-status pivot are
+        sums over these rows (see MilestoneFilterForm.census_facets), so a list needs no
+        count query of its own.
+        """
+        return list(self.census_query(as_of))
+
+    def census_query(self, as_of: date) -> MilestoneQuerySet:
+        """The grouped query of status_census()."""
+        return (
+            self.with_status(as_of)
+            .stated_by(as_of)
+            .order_by()
+            .values_list("company_id", "status", "kind", "target_year")
+            .annotate(n=models.Count("pk"))
+        )
+
+    def first_through(
+        self,
+        claims: ClaimQuerySet,
+        *,
+        field: str,
+        claim_field: str,
+        descending: bool,
+        limit: int,
+        offset: int = 0,
+    ) -> list:
+        """Rows offset to offset + limit of these milestones in (`field`, pk) order, found
+        through an index on claims.
+
+        `field` (e.g. current_target_latest) must be the `claim_field` of one of the
+        milestone's `claims` (its current target claim). Rather than computing `field` for
+        every milestone in order to sort them all, take as candidates the milestones of the
+        first claims along an index of claims in (claim_field, milestone) order, some per row
+        wanted, and sort only those. Every milestone whose `field` comes before the last of
+        those claims is among them, so the answer is exact when the last row found does not
+        come after it. Otherwise (few candidates passed the filters) try again with
+        CANDIDATE_GROWTH times as many, then sort all the milestones. One query a try.
+        Rows without a `field` come last.
+        """
+        sign = "-" if descending else ""
+        key = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        ordered = self.order_by(key, f"{sign}pk")
+        rows = slice(offset, offset + limit)
+        claims = claims.filter(**{f"{claim_field}__isnull": False}).order_by(
+            f"{sign}{claim_field}", f"{sign}milestone_id"
+        )
+        batch = (offset + limit) * CANDIDATES_PER_ROW
+        for _ in range(CANDIDATE_TRIES):
+            # The last candidate claim's (value, milestone), as JSON: one subquery for both.
+            last_claim = claims.values(bound=JSONObject(value=claim_field, milestone="milestone"))
+            found = list(
+                ordered.filter(pk__in=claims.values("milestone_id")[:batch]).annotate(
+                    bound=Subquery(last_claim[batch - 1 : batch])
+                )[rows]
+            )
+            if found and found[0].bound is None:  # fewer claims than that: all were candidates
+                return found
+            if len(found) == limit:
+                last = (getattr(found[-1], field), found[-1].pk)
+                bound = found[-1].bound
+                bound = (_day(bound["value"]), bound["milestone"])
+                if last[0] is not None and (last >= bound if descending else last <= bound):
+                    return found
+            batch *= CANDIDATE_GROWTH
+        return list(ordered[rows])
 
     def due_in_year(self, year: int) -> MilestoneQuerySet:
         """Milestones whose current target falls due in `year` (after with_status)."""

@@ -193,20 +193,15 @@ def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
     achieved_on = min((c.achieved_on for c in achievements), default=None)
     last_cancel = _last_index(seen, CANCELLATION)
     last_announce = _last_index(seen, ANNOUNCEMENT)
-    stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
 
-    if achieved_on is not None:
-        status = Status.ACHIEVED
-    elif last_cancel is not None and (last_announce is None or last_announce < last_cancel):
-        status = Status.CANCELLED
-    elif current is not None and current.is_dated and current.latest < as_of:
-        status = Status.OVERDUE
-    elif first is not None and (not current.is_dated or current.latest > first.latest):
-        status = Status.DELAYED
-    elif first is not None:
-        status = Status.ON_TRACK
-    else:
-        status = Status.UNDATED
+    status = classify(
+        achieved_on=achieved_on,
+        cancelled=last_cancel is not None
+        and (last_announce is None or last_announce < last_cancel),
+        first_latest=first.latest if first else None,
+        current_latest=current.latest if current else None,
+        as_of=as_of,
+    )
 
     on_time, slip = timing(
         status,
@@ -220,11 +215,43 @@ def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
         achieved_on=achieved_on,
         on_time=on_time,
         slip_months=slip,
-        stale=(
-            status != Status.ACHIEVED and last_claim_on is not None and last_claim_on < stale_before
-        ),
+        stale=is_stale(status, last_claim_on, as_of),
         **common,
     )
+
+
+def classify(
+    *,
+    achieved_on: date | None,
+    cancelled: bool,
+    first_latest: date | None,
+    current_latest: date | None,
+    as_of: date,
+) -> Status:
+    """The rules, in order, on what a milestone's claims add up to: the earliest date an
+    achievement happened, whether the latest cancellation stands, and the ends of the first
+    dated target and of the current target (None when open-ended or never stated).
+
+    (A first dated target implies a current target, so with a first target a current end of
+    None means an open-ended current target.)
+    """
+    if achieved_on is not None:
+        return Status.ACHIEVED
+    if cancelled:
+        return Status.CANCELLED
+    if current_latest is not None and current_latest < as_of:
+        return Status.OVERDUE
+    if first_latest is not None and (current_latest is None or current_latest > first_latest):
+        return Status.DELAYED
+    if first_latest is not None:
+        return Status.ON_TRACK
+    return Status.UNDATED
+
+
+def is_stale(status: Status, last_claim_on: date | None, as_of: date) -> bool:
+    """Not achieved, and no claim in the STALE_AFTER_MONTHS before as_of."""
+    stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
+    return status != Status.ACHIEVED and last_claim_on is not None and last_claim_on < stale_before
 
 
 def status_from_annotations(row, as_of: date) -> MilestoneStatus:
@@ -233,23 +260,8 @@ def status_from_annotations(row, as_of: date) -> MilestoneStatus:
     Lists use it to show a row's status, targets and slip without reading its claims.
     """
     status = Status(row.status)
-    first = current = None
-    if row.first_target_latest is not None:
-        first = Target(
-            None,
-            getattr(row, "first_target_text", "") or "",
-            row.first_target_earliest,
-            row.first_target_latest,
-            row.first_target_precision,
-        )
-    if row.current_target_precision is not None:
-        current = Target(
-            None,
-            row.current_target_text or "",
-            row.current_target_earliest,
-            row.current_target_latest,
-            row.current_target_precision,
-        )
+    first = target_from_json(row.first_target)
+    current = target_from_json(row.current_target)
     on_time, slip = timing(
         status,
         first_latest=row.first_target_latest,
@@ -268,6 +280,19 @@ def status_from_annotations(row, as_of: date) -> MilestoneStatus:
         last_claim_on=row.last_claim_on,
         stale=row.stale,
         visible_claims=1 if row.last_claim_on else 0,
+    )
+
+
+def target_from_json(value: dict | None) -> Target | None:
+    """A Target from the JSON object of MilestoneQuerySet.with_status (dates as ISO text)."""
+    if value is None:
+        return None
+
+    def day(text):
+        return date.fromisoformat(text) if isinstance(text, str) else text
+
+    return Target(
+        None, value["text"] or "", day(value["earliest"]), day(value["latest"]), value["precision"]
     )
 
 

@@ -1,7 +1,9 @@
 """SSB Tracker settings, read from the environment (see .env.example)."""
 
+import hashlib
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, compressed and with hashed names, straight from the app server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,6 +96,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "ssbtracker.wsgi.application"
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), base_dir=BASE_DIR)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the status subqueries make the planner's cost estimates large, and
+    # compiling them takes PostgreSQL up to a second for a query that runs in milliseconds.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -118,6 +126,60 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production: `collectstatic` writes compressed copies with content hashes in their names,
+# which WhiteNoise serves with far-future cache headers. Development and tests read the files
+# as they are (the hashed names need the manifest that collectstatic writes).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if TESTING:
+    WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True
+
+# Cache: rendered pages and facet counts, under a data version that every edit replaces
+# (claims/cache.py). Redis in production (REDIS_URL), local memory otherwise; the data
+# version itself sits where every worker sees it (Redis, or a file-based cache on this
+# machine). Keys are prefixed by the database, so two databases never share pages.
+# The status index (claim_history_idx) carries extra columns on PostgreSQL; SQLite, which
+# has no such columns, builds it on its key columns alone, which is what it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+REDIS_URL = os.environ.get("REDIS_URL", "")
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
+_DATABASE_ID = repr(sorted(DATABASES["default"].items())).encode()
+_CACHE_PREFIX = "ssb-" + hashlib.blake2b(_DATABASE_ID, digest_size=6).hexdigest()
+if REDIS_URL:
+    _REDIS = {
+        # Django's RedisCache, keeping its Redis client (see ssbtracker/cache.py).
+        "BACKEND": "ssbtracker.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": _CACHE_PREFIX,
+    }
+    # One cache holds the pages and the data version, so a page and the version it was
+    # rendered for are read in one round trip (claims/cache.py).
+    CACHES = {"default": _REDIS}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "KEY_PREFIX": _CACHE_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": envint("LOCMEM_CACHE_ENTRIES", 300)},
+        },
+        "versions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "versions",
+        }
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": Path(tempfile.gettempdir()) / f"ssbtracker-versions-{_CACHE_PREFIX}",
+            "KEY_PREFIX": _CACHE_PREFIX,
+        },
+    }
 
 # Where readers send corrections ("report an error" on every page).
 CORRECTIONS_EMAIL = os.environ.get("CORRECTIONS_EMAIL", "corrections@ssbtracker.example")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 
+from claims.cache import remember
 from claims.filters import read_as_of
 
 PAGE_SIZE = 50
@@ -37,9 +41,26 @@ def render_page(request: HttpRequest, template: str, context: dict) -> HttpRespo
     return response
 
 
-def paginate(request: HttpRequest, items, context: dict, per_page: int = PAGE_SIZE) -> Page:
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are (e.g. from cached counts): no count query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def paginate(
+    request: HttpRequest, items, context: dict, per_page: int = PAGE_SIZE, count: int | None = None
+) -> Page:
     """The requested page; a page number out of range shows the nearest page with a note."""
-    paginator = Paginator(items, per_page)
+    if count is None:
+        paginator = Paginator(items, per_page)
+    else:
+        paginator = CountedPaginator(items, per_page, count=count)
     raw = request.GET.get("page", "1")
     page = paginator.get_page(raw)
     if raw != "1" and str(page.number) != raw:
@@ -54,9 +75,16 @@ def last_changed(milestones, *others) -> datetime | None:
     from claims.models import Claim
 
     milestones = list(milestones)
-    claims = Claim.objects.filter(milestone__in=[m.pk for m in milestones])
+    # Per milestone, then the latest: reads the claims of these milestones by their index.
+    claims = (
+        Claim.objects.filter(milestone__in=[m.pk for m in milestones])
+        .order_by()
+        .values("milestone")
+        .annotate(latest=Max("updated_at"))
+        .values_list("latest", flat=True)
+    )
     stamps = [m.updated_at for m in milestones] + [getattr(o, "updated_at", None) for o in others]
-    stamps.append(claims.aggregate(latest=Max("updated_at"))["latest"] if milestones else None)
+    stamps += list(claims) if milestones else []
     return max(filter(None, stamps), default=None)
 
 
@@ -64,9 +92,8 @@ def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("format") == "csv"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+#: Rows sent to the client at a time: one write per row would cost a system call each.
+CSV_ROWS_PER_CHUNK = 500
 
 
 def _cell(value) -> str:
@@ -79,15 +106,48 @@ def _cell(value) -> str:
     return str(value)
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """A streamed UTF-8 CSV download with a header row and ISO dates."""
-    writer = csv.writer(_Echo())
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, plain: bool = False
+) -> HttpResponse:
+    """A streamed UTF-8 CSV download with a header row and ISO dates.
 
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
+    `plain` rows hold no datetimes (str() of a date is already ISO, of None empty), so their
+    cells need no conversion.
+    """
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    def chunks():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for n, row in enumerate(rows, start=1):
+            writer.writerow(row if plain else [_cell(v) for v in row])
+            if n % CSV_ROWS_PER_CHUNK == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def raw_rows(queryset, chunk_size: int = 2000) -> Iterator[tuple]:
+    """The rows of a values_list() queryset straight from a server-side cursor, in chunks:
+    for exports, without the ORM's per-row conversions (JSON comes as text, and SQLite gives
+    dates as text)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(chunk_size):
+            yield from batch
+
+
+def track_records(as_of: date, *, by: str) -> dict:
+    """Track records of every company ("company_id") or country ("company__country") as of a
+    date; cached under the data version, as they read every milestone."""
+    from claims.models import Milestone
+
+    return remember(
+        "track-records", (as_of, by), lambda: Milestone.objects.track_records(as_of, by=by)
+    )

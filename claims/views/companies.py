@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from django.db.models import Max
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from claims import structured_data
+from claims.cache import cache_public_page
 from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm, country_name
-from claims.models import Claim, Company, CompanyRelation, Milestone, Source
+from claims.models import Claim, Company, CompanyRelation, Source
 from claims.status import TrackRecord, derive_status, track_record
-from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
+from claims.views.common import (
+    csv_response,
+    page_context,
+    paginate,
+    render_page,
+    track_records,
+    wants_csv,
+)
 
 EMPTY_RECORD = TrackRecord()
 SORT_KEYS = {
@@ -44,24 +53,38 @@ CSV_HEADER = [
 
 
 @require_GET
+@cache_public_page
 def company_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
     form = CompanyFilterForm(request.GET)
     companies = form.filtered(Company.objects.all())
-    records = Milestone.objects.filter(company__in=companies).track_records(as_of, by="company_id")
-    rows = [
-        {"company": c, "record": records.get(c.pk, EMPTY_RECORD)}
-        for c in companies.prefetch_related("technologies")
-    ]
-    rows.sort(key=SORT_KEYS[form.value("sort") or "name"])
-    if wants_csv(request):
-        return csv_response("companies.csv", CSV_HEADER, _csv_rows(request, rows, as_of))
+    records = track_records(as_of, by="company_id")
+    sort = form.value("sort") or "name"
+    if sort == "name" and not wants_csv(request):
+        # In name order the database pages through the companies: only one page is read.
+        page = paginate(
+            request,
+            companies.order_by(Lower("name"), "pk").prefetch_related("technologies"),
+            context,
+        )
+        page.object_list = [
+            {"company": c, "record": records.get(c.pk, EMPTY_RECORD)} for c in page.object_list
+        ]
+    else:
+        rows = [
+            {"company": c, "record": records.get(c.pk, EMPTY_RECORD)}
+            for c in companies.prefetch_related("technologies")
+        ]
+        rows.sort(key=SORT_KEYS[sort])
+        if wants_csv(request):
+            return csv_response("companies.csv", CSV_HEADER, _csv_rows(request, rows, as_of))
+        page = paginate(request, rows, context)
     base = Company.objects.all()
     context.update(
         form=form,
-        page=paginate(request, rows, context),
-        total=len(rows),
+        page=page,
+        total=page.paginator.count,
         facets={
             "country": form.facet(base, "country", "country", label=country_name),
             "role": form.facet(base, "role", "role", label=_role_label),
@@ -106,6 +129,7 @@ def _csv_rows(request, rows, as_of):
 
 
 @require_GET
+@cache_public_page
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]

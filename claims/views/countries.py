@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django.db.models import Count, Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from claims.filters import country_name
+from claims.cache import cache_public_page
+from claims.filters import MilestoneFilterForm, country_name
 from claims.models import Company, Facility, Milestone
 from claims.status import Status, TrackRecord
-from claims.views.common import csv_response, page_context, wants_csv
-from claims.views.milestones import with_results
+from claims.views.common import csv_response, page_context, track_records, wants_csv
+from claims.views.milestones import DueFirst, facets_and_total, with_results
 from claims.views.pages import country_status_pivot
+
+#: Milestones a country's page lists, due first (the milestone list, filtered, has them all).
+COUNTRY_MILESTONES = 50
 
 CSV_HEADER = [
     "country",
@@ -28,14 +32,12 @@ CSV_HEADER = [
 
 
 @require_GET
+@cache_public_page
 def country_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
-    pivot = {
-        row["code"]: row
-        for row in country_status_pivot(Milestone.objects.with_status(as_of).stated_by(as_of))
-    }
-    records = Milestone.objects.track_records(as_of, by="company__country")
+    pivot = {row["code"]: row for row in country_status_pivot(as_of)}
+    records = track_records(as_of, by="company__country")
     company_counts = Company.objects.order_by().values("country").annotate(n=Count("pk"))
     rows = sorted(
         (
@@ -77,30 +79,32 @@ def country_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     code = code.upper()
     if code not in countries:
         raise Http404("No such country code.")
     context = page_context(request)
     as_of = context["as_of"]
+    # The milestones due first, read along the claims index; the milestone list has them all.
+    form = MilestoneFilterForm(QueryDict(f"country={code}"))
     milestones = (
         Milestone.objects.with_status(as_of)
         .stated_by(as_of)
         .in_countries([code])
         .select_related("company", "facility")
-        .order_by("current_target_latest", "company__name", "title")
     )
+    due_first = DueFirst(milestones, form, as_of)[0:COUNTRY_MILESTONES]
     companies = Company.objects.in_countries([code]).prefetch_related("technologies")
-    records = Milestone.objects.in_countries([code]).track_records(as_of, by="company__country")
+    records = track_records(as_of, by="company__country")
     context.update(
         code=code,
         name=country_name(code),
         companies=companies,
-        company_records=Milestone.objects.in_countries([code]).track_records(
-            as_of, by="company_id"
-        ),
+        company_records=track_records(as_of, by="company_id"),
         record=records.get(code, TrackRecord()),
-        rows=with_results(milestones, as_of),
+        rows=with_results(due_first, as_of),
+        milestone_count=facets_and_total(form, as_of)[1] if form.is_valid() else 0,
         facilities=Facility.objects.filter(country=code).select_related("company"),
         last_changed=companies.aggregate(x=Max("updated_at"))["x"],
     )

@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from claims.cache import cache_public_page
 from claims.models import Facility, Milestone
 from claims.views.common import last_changed, page_context, render_page
 from claims.views.companies import milestone_rows
 
 
 @require_GET
+@cache_public_page
 def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)
     facility = get_object_or_404(

@@ -5,53 +5,77 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from claims.cache import cache_public_page, remember
 from claims.filters import country_name
 from claims.models import Claim, Milestone, format_date
 from claims.periods import format_period, parse_period
 from claims.status import STALE_AFTER_MONTHS, Status, add_months
 from claims.views.common import page_context
-from claims.views.milestones import with_results
+from claims.views.milestones import census, with_results
 
 DASHBOARD_ROWS = 12
 
 
 @require_GET
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
     milestones = Milestone.objects.with_status(as_of).stated_by(as_of).select_related("company")
     year_ahead = add_months(as_of, 12)
+    # Every target stated: the current one of each milestone is among them.
+    targets = Claim.objects.stated_by(as_of).filter(kind__in=Claim.TARGET_KINDS)
     context.update(
         due_soon=with_results(
             milestones.filter(
                 status__in=[Status.ON_TRACK, Status.DELAYED],
                 current_target_latest__gte=as_of,
                 current_target_latest__lte=year_ahead,
-            ).order_by("current_target_latest", "company__name")[:DASHBOARD_ROWS],
+            ).first_through(
+                targets.filter(target_latest__gte=as_of, target_latest__lte=year_ahead),
+                field="current_target_latest",
+                claim_field="target_latest",
+                limit=DASHBOARD_ROWS,
+                descending=False,
+            ),
             as_of,
         ),
         achieved=with_results(
-            milestones.filter(status=Status.ACHIEVED).order_by("-achieved_on", "title")[
-                :DASHBOARD_ROWS
-            ],
+            milestones.filter(status=Status.ACHIEVED).first_through(
+                Claim.objects.stated_by(as_of).filter(
+                    kind=Claim.Kind.ACHIEVEMENT, achieved_on__isnull=False
+                ),
+                field="achieved_on",
+                claim_field="achieved_on",
+                limit=DASHBOARD_ROWS,
+                descending=True,
+            ),
             as_of,
         ),
         overdue=with_results(
-            milestones.filter(status=Status.OVERDUE).order_by("-current_target_latest", "title")[
-                :DASHBOARD_ROWS
-            ],
+            milestones.filter(status=Status.OVERDUE).first_through(
+                targets.filter(target_latest__lt=as_of),
+                field="current_target_latest",
+                claim_field="target_latest",
+                limit=DASHBOARD_ROWS,
+                descending=True,
+            ),
             as_of,
         ),
         revisions=recent_revisions(as_of),
-        pivot=country_status_pivot(milestones),
+        pivot=country_status_pivot(as_of),
         statuses=list(Status),
         year_ahead=year_ahead,
-        last_changed=Claim.objects.stated_by(as_of).aggregate(x=Max("updated_at"))["x"],
+        last_changed=remember(
+            "last-changed",
+            (as_of,),
+            lambda: Claim.objects.stated_by(as_of).aggregate(x=Max("updated_at"))["x"],
+        ),
     )
     return render(request, "claims/home.html", context)
 
@@ -71,19 +95,28 @@ def recent_revisions(as_of, limit: int = DASHBOARD_ROWS) -> list[dict]:
         )
         .order_by("-stated_on", "-id")
     )
-    claims = (
+    revisions = (
         Claim.objects.stated_by(as_of)
         .filter(kind=Claim.Kind.REVISION)
         .exclude(target_precision="none")
-        .annotate(
+        .order_by("-stated_on", "-id")
+    )
+    with_previous = (
+        revisions.annotate(
             previous_latest=Subquery(previous.values("target_latest")[:1]),
             previous_earliest=Subquery(previous.values("target_earliest")[:1]),
             previous_precision=Subquery(previous.values("target_precision")[:1]),
         )
         .filter(previous_precision__isnull=False)
         .select_related("milestone__company", "source")
-        .order_by("-stated_on", "-id")[:limit]
     )
+    # Nearly every revision follows an earlier target: look for them among the newest
+    # revisions only, rather than finding the earlier target of each one.
+    batch = limit * 5
+    candidates = list(revisions.values_list("pk", flat=True)[:batch])
+    claims = list(with_previous.filter(pk__in=candidates)[:limit])
+    if len(claims) < limit and len(candidates) == batch:
+        claims = list(with_previous[:limit])
     rows = []
     for claim in claims:
         before = claim.previous_latest
@@ -106,10 +139,16 @@ def recent_revisions(as_of, limit: int = DASHBOARD_ROWS) -> list[dict]:
     return rows
 
 
-def country_status_pivot(milestones) -> list[dict]:
+def country_status_pivot(as_of) -> list[dict]:
+    """Milestones by country and status, added up from the census; cached."""
+    return remember("pivot", (as_of,), lambda: _pivot(*census(as_of)))
+
+
+def _pivot(rows: list[tuple], companies: dict) -> list[dict]:
     counts = defaultdict(dict)
-    for row in milestones.order_by().values("company__country", "status").annotate(n=Count("pk")):
-        counts[row["company__country"]][row["status"]] = row["n"]
+    for company_id, status, _, _, n in rows:
+        by_status = counts[companies[company_id][2]]
+        by_status[status] = by_status.get(status, 0) + n
     rows = [
         {
             "code": code,
@@ -137,6 +176,7 @@ METHODOLOGY_EXAMPLES = [
 
 
 @require_GET
+@cache_public_page
 def methodology(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context.update(

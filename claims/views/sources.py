@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from claims.cache import cache_public_page
 from claims.filters import SourceFilterForm
 from claims.models import Source
 from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
@@ -30,6 +31,7 @@ CSV_HEADER = [
 
 
 @require_GET
+@cache_public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     form = SourceFilterForm(request.GET)
@@ -73,6 +75,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_context(request)
     source = get_object_or_404(Source.objects.select_related("via"), pk=pk)

@@ -1,0 +1,193 @@
+"""The page and facet cache, never stale after an edit.
+
+Every key holds the *data version*: a token in the "versions" cache, replaced whenever a
+tracker row is saved or deleted (claims/signals.py), or written in bulk (the commands that do
+so call bump_data_version()). An edit therefore moves every page and count to new keys at
+once; old entries are never read again and expire. Keys also hold the day, since pages are
+"as of today" unless they say otherwise and statuses move with the date.
+
+The versions cache is shared by every process that serves the site: Redis in production
+(REDIS_URL), a small file-based cache on one machine otherwise (see settings.py), so that an
+edit saved by one worker reaches all of them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+DATA_VERSION_KEY = "claims:data-version"
+#: Response headers worth keeping with a cached page (the outer middleware adds the rest).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary")
+
+
+def _versions():
+    return caches["versions"] if "versions" in settings.CACHES else cache
+
+
+def data_version() -> str:
+    """The current data version (a fresh one if none is stored, e.g. after an eviction)."""
+    store = _versions()
+    version = store.get(DATA_VERSION_KEY)
+    if version is None:
+        store.add(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = store.get(DATA_VERSION_KEY)
+    return version
+
+
+def bump_data_version() -> None:
+    """Move every cached page and count to new keys: call after any write to tracker data."""
+    _versions().set(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def bump_data_version_now_and_on_commit() -> None:
+    """Bump now, and again when the transaction commits.
+
+    The second bump matters: another request may render a page between the first bump and
+    the commit, reading the old rows; it must not stay cached under the current version.
+    """
+    bump_data_version()
+    transaction.on_commit(bump_data_version)
+
+
+def _key(kind: str, *parts: Any) -> str:
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"{kind}:{data_version()}:{date.today().isoformat()}:{digest}"
+
+
+#: How long counts derived from all the data are kept. They cannot go stale (an edit moves
+#: them to new keys), and some take seconds to compute, so for a day.
+DERIVED_SECONDS = 24 * 60 * 60
+
+
+def remember(kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), cached under the data version for `parts` (which must name every input)."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return compute()
+    key = _key(kind, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, DERIVED_SECONDS)
+    return value
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    """An anonymous GET: no session cookie, so nothing on the page depends on who asks."""
+    return (
+        request.method == "GET"
+        and settings.PAGE_CACHE_SECONDS > 0
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+    """A whole, public 200 that sets no cookie.
+
+    A page may carry the CSP nonce of the response it was first rendered for (django-htmx
+    puts it on its <script src> tag); a cached copy is sent with a policy without that
+    nonce, which still allows the site's own script files ('self'). Pages have no inline
+    script that would need the nonce.
+    """
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def page_key(request: HttpRequest) -> str:
+    """The full URL (host, path, query), whether htmx asked for a partial, and the day.
+
+    Not the data version: a cached page carries the version it was rendered under, and is
+    served only while that is still the current one (so that with one cache for both, the
+    page and the version come in one round trip).
+    """
+    parts = (
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-History-Restore-Request", ""),
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"page:{date.today().isoformat()}:{digest}"
+
+
+def _cached_page(key: str) -> tuple[str, tuple | None]:
+    """(the current data version, the page cached under `key` if rendered under it)."""
+    if _versions() is cache:
+        found = cache.get_many([DATA_VERSION_KEY, key])
+        version, entry = found.get(DATA_VERSION_KEY), found.get(key)
+        if version is None:
+            version = data_version()
+    else:
+        version, entry = data_version(), cache.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry
+    return version, None
+
+
+#: Pages larger than this are kept gzipped, and sent so to clients that accept it.
+GZIP_OVER_BYTES = 1024
+
+
+def _to_cache(version: str, response: HttpResponse) -> tuple:
+    """What the cache keeps of a page: compressed once here, not on every request."""
+    headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+    content, gzipped = response.content, False
+    if len(content) > GZIP_OVER_BYTES:
+        content, gzipped = gzip.compress(content, compresslevel=6, mtime=0), True
+    return (version, response.status_code, content, gzipped, headers)
+
+
+def _from_cache(request: HttpRequest, entry: tuple) -> HttpResponse:
+    _, status, content, gzipped, headers = entry
+    if gzipped and "gzip" not in request.headers.get("Accept-Encoding", ""):
+        content, gzipped = gzip.decompress(content), False
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    response.headers["X-Cache"] = "hit"
+    return response
+
+
+def cache_public_page(view: Callable) -> Callable:
+    """Serve anonymous GETs of a view from the cache, keyed by page_key().
+
+    Applied under the middleware, so security headers and the CSP are added to every
+    response, cached or not. Streaming responses (CSV exports) are never cached.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = page_key(request)
+        version, entry = _cached_page(key)
+        if entry is not None:
+            return _from_cache(request, entry)
+        response = view(request, *args, **kwargs)
+        if _cacheable_response(request, response):
+            cache.set(key, _to_cache(version, response), settings.PAGE_CACHE_SECONDS)
+            patch_vary_headers(response, ["Accept-Encoding"])
+            response.headers["X-Cache"] = "miss"
+        return response
+
+    return wrapper
