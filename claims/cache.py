@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -28,6 +29,25 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 DATA_VERSION_KEY = "claims:data-version"
+
+
+def _release() -> str:
+    """Which code is serving: RELEASE if set, else a digest of the code and templates' files.
+
+    Part of every key, so pages cached by the previous release are not served after a deploy.
+    """
+    if release := os.environ.get("RELEASE"):
+        return release
+    digest = hashlib.blake2b(digest_size=6)
+    for folder in ("claims", "templates", "static", "ssbtracker"):
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".svg"}:
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+RELEASE = _release()
 #: Response headers worth keeping with a cached page (the outer middleware adds the rest).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary")
 
@@ -63,7 +83,7 @@ def bump_data_version_now_and_on_commit() -> None:
 
 def _key(kind: str, *parts: Any) -> str:
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"{kind}:{data_version()}:{date.today().isoformat()}:{digest}"
+    return f"{kind}:{RELEASE}:{data_version()}:{date.today().isoformat()}:{digest}"
 
 
 #: How long counts derived from all the data are kept. They cannot go stale (an edit moves
@@ -124,7 +144,7 @@ def page_key(request: HttpRequest) -> str:
         request.headers.get("HX-History-Restore-Request", ""),
     )
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"page:{date.today().isoformat()}:{digest}"
+    return f"page:{RELEASE}:{date.today().isoformat()}:{digest}"
 
 
 def _cached_page(key: str) -> tuple[str, tuple | None]:
