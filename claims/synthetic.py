@@ -6,8 +6,9 @@ six claims each (announcements, reaffirmations, revisions that slip or pull in, 
 reports with evidence, clarifications, cancellations and revivals), and sources that many
 claims share. The same seed always gives the same rows.
 
-Rows are written with bulk_create in batches, bypassing model validation, save() and signals
-for speed, so django-simple-history records no history for them. Every row still satisfies
+Rows are written in bulk (bulk_create in batches; on PostgreSQL, COPY for the milestones and
+claims, several times faster), bypassing model validation, save() and signals for speed, so
+django-simple-history records no history for them. Every row still satisfies
 every constraint and clean(): targets are parsed by claims.periods.parse_period (each distinct
 text once), achievements are dated on or before the day they were reported, and facilities of
 a milestone belong to its company. Every slug starts with `syn-` and every source URL with
