@@ -7,6 +7,7 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims tracker"
 
     def ready(self) -> None:
-        from claims import signals
+        from claims import facts, signals
 
         signals.connect()
+        facts.connect()

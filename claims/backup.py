@@ -30,6 +30,8 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
+from claims.facts import refresh_facts
+
 FORMAT = "ssbtracker-backup"
 VERSION = 1
 
@@ -135,6 +137,7 @@ def import_all(path: Path) -> dict[str, int]:
     if counts != expected:
         raise BackupError(f"Restored {counts}, but the backup lists {expected}.")
     _reset_sequences()
+    refresh_facts()  # rows restored as they were send no signal to keep them
     return counts
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce, ExtractYear, JSONObject
 from django.db.models.lookups import GreaterThan
 
@@ -125,22 +126,20 @@ class MilestoneQuerySet(models.QuerySet):
 
     def stated_by(self, as_of: date) -> MilestoneQuerySet:
         """Milestones that had at least one claim stated on or before as_of."""
+        from claims.facts import stored_facts_cover
         from claims.models import Claim
 
+        if stored_facts_cover(as_of):  # every milestone with a claim has its facts row
+            return self.filter(facts__isnull=False)
         return self.filter(
             Exists(Claim.objects.filter(milestone=OuterRef("pk"), stated_on__lte=as_of))
         )
 
-    def with_status(self, as_of: date) -> MilestoneQuerySet:
-        """Annotate the derived status as of a date, computed in the database.
-
-        The same rules as claims/status.py (the readable, single-milestone form), written as
-        subqueries over the claims stated on or before as_of, so that lists can filter, count
-        and sort by status without reading every claim. Annotations: `status`, `achieved_on`,
-        `first_target_latest`, `current_target_latest`, `first_target` and `current_target`
-        (text, earliest, latest and precision as JSON), `last_said` (the kind of the latest
-        announcement or cancellation), `last_claim_on`, `target_year`, `stale`. A
-        property-based test keeps the two forms in agreement.
+    def derived_facts(self, as_of: date) -> dict:
+        """The facts a status is decided on, as subqueries over the claims stated on or
+        before as_of: `achieved_on`, `first_target_latest`, `current_target_latest`,
+        `first_target` and `current_target` (text, earliest, latest and precision as JSON),
+        `last_said` (the kind of the latest announcement or cancellation), `last_claim_on`.
         """
         from claims.models import Claim
 
@@ -153,21 +152,38 @@ class MilestoneQuerySet(models.QuerySet):
         latest_say = visible.filter(kind__in=[ANNOUNCEMENT, CANCELLATION]).order_by(
             "-stated_on", "-id"
         )
-        stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
-        return self.annotate(
-            achieved_on=Subquery(
+        return {
+            "achieved_on": Subquery(
                 visible.filter(kind=ACHIEVEMENT, achieved_on__isnull=False)
                 .order_by("achieved_on")
                 .values("achieved_on")[:1]
             ),
-            first_target_latest=Subquery(first.values("target_latest")[:1]),
-            current_target_latest=Subquery(current.values("target_latest")[:1]),
+            "first_target_latest": Subquery(first.values("target_latest")[:1]),
+            "current_target_latest": Subquery(current.values("target_latest")[:1]),
             # What a row shows of its first and current targets, one subquery each.
-            first_target=Subquery(first.values(json=TARGET_JSON)[:1]),
-            current_target=Subquery(current.values(json=TARGET_JSON)[:1]),
-            last_said=Subquery(latest_say.values("kind")[:1]),
-            last_claim_on=Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
-        ).annotate(
+            "first_target": Subquery(first.values(json=TARGET_JSON)[:1]),
+            "current_target": Subquery(current.values(json=TARGET_JSON)[:1]),
+            "last_said": Subquery(latest_say.values("kind")[:1]),
+            "last_claim_on": Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
+        }
+
+    def with_status(self, as_of: date) -> MilestoneQuerySet:
+        """Annotate the derived status as of a date, computed in the database.
+
+        The same rules as claims/status.py (the readable, single-milestone form), over the
+        facts of derived_facts(as_of); as of today (or any date after the latest claim) those
+        are read from the stored MilestoneFacts instead of derived per row. Annotations: the
+        facts, `status`, `target_year`, `stale`. A property-based test keeps the forms in
+        agreement.
+        """
+        from claims.facts import FACT_NAMES, stored_facts_cover
+
+        if stored_facts_cover(as_of):
+            facts = {name: F(f"facts__{name}") for name in FACT_NAMES}
+        else:
+            facts = self.derived_facts(as_of)
+        stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
+        return self.annotate(**facts).annotate(
             status=Case(
                 When(achieved_on__isnull=False, then=Value(Status.ACHIEVED.value)),
                 When(last_said=CANCELLATION, then=Value(Status.CANCELLED.value)),
@@ -259,6 +275,9 @@ class MilestoneQuerySet(models.QuerySet):
         key = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
         ordered = self.order_by(key, f"{sign}pk")
         rows = slice(offset, offset + limit)
+        if isinstance(self.query.annotations.get(field), Col):
+            # A stored fact (see with_status): its own index gives the order.
+            return list(ordered[rows])
         claims = claims.filter(**{f"{claim_field}__isnull": False}).order_by(
             f"{sign}{claim_field}", f"{sign}milestone_id"
         )

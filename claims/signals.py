@@ -19,7 +19,9 @@ def data_changed(sender, **kwargs) -> None:
 def connect() -> None:
     """Listen to every tracker model (not their history copies) and its many-to-many tables."""
     for model in apps.get_app_config("claims").get_models():
-        if issubclass(model, HistoricalChanges):
+        # History copies, and the stored facts: they are rewritten only with claims, which
+        # move the version themselves, and must stay free to delete in bulk.
+        if issubclass(model, HistoricalChanges) or model._meta.model_name == "milestonefacts":
             continue
         uid = f"claims-data-version-{model._meta.label_lower}"
         post_save.connect(data_changed, sender=model, dispatch_uid=f"{uid}-save")

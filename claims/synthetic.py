@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from claims.facts import refresh_facts
 from claims.models import (
     CapacityUnit,
     Claim,
@@ -35,6 +36,7 @@ from claims.models import (
     CompanyRelation,
     Facility,
     Milestone,
+    MilestoneFacts,
     Source,
     Technology,
 )
@@ -725,6 +727,8 @@ def generate(
         log(f"  {gen.report.sources} sources, {gen.report.facilities} facilities")
         if made:
             gen.milestones(milestones, made, facilities)
+            refresh_facts(Milestone.objects.filter(slug__startswith=SLUG_PREFIX))
+            log("  stored the milestones' status facts")
     return gen.report
 
 
@@ -739,6 +743,8 @@ def clear() -> dict[str, int]:
     through = Company.technologies.through
     steps = [
         ("claims", Claim.objects.filter(milestone__in=milestones)),
+        ("facts", MilestoneFacts.objects.filter(milestone__company__in=companies)),
+        ("facts", MilestoneFacts.objects.filter(milestone__in=milestones)),
         ("milestones", Milestone.objects.filter(company__in=companies)),
         ("milestones", milestones),
         ("facilities", Facility.objects.filter(company__in=companies)),

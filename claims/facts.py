@@ -1,0 +1,125 @@
+"""Each milestone's status facts, stored beside it (MilestoneFacts) and kept current.
+
+A milestone's status as of a date is decided on a few facts of its claims: when it was
+achieved, its first and current targets, what was said last, when it was last spoken of
+(MilestoneQuerySet.derived_facts). Deriving them on every request means reading the claims
+of every milestone a list filters, counts or sorts. So they are stored, and rewritten from
+the same derivation whenever a claim is written or deleted:
+
+- one claim saved or deleted (admin, imports, the demo loader, a restored revision): the
+  receivers below refresh its milestone, and the one it left if it moved;
+- rows written in bulk (generate_synthetic, import_all): the writer calls refresh_facts().
+
+The stored facts count as of any date on or after the latest claim's date (in practice,
+today); MilestoneQuerySet.with_status derives them for earlier dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import connections, transaction
+from django.db.models import F, Max, QuerySet
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from claims.cache import remember
+
+#: The stored facts: MilestoneFacts' columns, and the annotations of derived_facts().
+FACT_NAMES = (
+    "achieved_on",
+    "first_target_latest",
+    "current_target_latest",
+    "first_target",
+    "current_target",
+    "last_said",
+    "last_claim_on",
+)
+
+
+def latest_statement() -> date:
+    """The date of the latest claim (date.min if none), cached under the data version."""
+    from claims.models import Claim
+
+    def compute() -> date:
+        return Claim.objects.aggregate(latest=Max("stated_on"))["latest"] or date.min
+
+    return remember("latest-statement", (), compute)
+
+
+def stored_facts_cover(as_of: date) -> bool:
+    """Whether the stored facts are the facts as of `as_of`: no claim is dated after it."""
+    return as_of >= latest_statement()
+
+
+def refresh_facts(milestones: QuerySet | Iterable[int] | None = None, using: str = "default"):
+    """Rewrite the stored facts of some milestones (a queryset or ids), or of all of them.
+
+    Two statements whatever the number: delete their rows, then insert what
+    derived_facts() finds over all their claims (a milestone without claims gets no row).
+    """
+    from claims.models import Milestone, MilestoneFacts
+
+    if milestones is None:
+        chosen = Milestone.objects.using(using).all()
+    elif isinstance(milestones, QuerySet):
+        chosen = milestones.using(using)
+    else:
+        chosen = Milestone.objects.using(using).filter(pk__in=list(milestones))
+    everything = date.max
+    source = (
+        chosen.annotate(**chosen.derived_facts(everything), of_milestone=F("pk"))
+        .filter(last_claim_on__isnull=False)
+        .order_by()
+        .values_list("of_milestone", *FACT_NAMES)
+    )
+    sql, params = source.query.sql_with_params()
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(MilestoneFacts._meta.db_table)
+    columns = ", ".join(quote(c) for c in ("milestone_id", *FACT_NAMES))
+    picked = ", ".join(quote(c) for c in ("of_milestone", *FACT_NAMES))
+    with transaction.atomic(using=using):
+        MilestoneFacts.objects.using(using).filter(milestone__in=chosen.values("pk")).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {picked} FROM ({sql}) AS derived",
+                params,
+            )
+
+
+# -- keeping them current as claims are written one by one ----------------------------------
+
+
+def _remember_previous_milestone(sender, instance, raw=False, **kwargs) -> None:
+    """A claim about to be saved: note the milestone it belonged to, in case it moves."""
+    instance._facts_previous_milestone = None
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    instance._facts_previous_milestone = (
+        sender._default_manager.using(instance._state.db or "default")
+        .filter(pk=instance.pk)
+        .values_list("milestone_id", flat=True)
+        .first()
+    )
+
+
+def _claim_saved(sender, instance, raw=False, using="default", **kwargs) -> None:
+    if raw:  # a restore writes rows as they were; import_all refreshes at the end
+        return
+    ids = {instance.milestone_id, getattr(instance, "_facts_previous_milestone", None)}
+    refresh_facts(ids - {None}, using=using)
+
+
+def _claim_deleted(sender, instance, origin=None, using="default", **kwargs) -> None:
+    # A claim deleted with its milestone (or company) needs nothing: the facts go with it.
+    if isinstance(origin, sender) or isinstance(origin, QuerySet) and origin.model is sender:
+        refresh_facts([instance.milestone_id], using=using)
+
+
+def connect() -> None:
+    from claims.models import Claim
+
+    pre_save.connect(_remember_previous_milestone, sender=Claim, dispatch_uid="facts-pre-save")
+    post_save.connect(_claim_saved, sender=Claim, dispatch_uid="facts-saved")
+    post_delete.connect(_claim_deleted, sender=Claim, dispatch_uid="facts-deleted")
