@@ -34,7 +34,7 @@ from claims.models import (
     Technology,
 )
 from claims.periods import PeriodError, parse_period
-from claims.status import STATUS_CHOICES
+from claims.status import STATUS_CHOICES, Status
 
 admin.site.site_header = "SSB Tracker editors"
 admin.site.site_title = "SSB Tracker admin"
@@ -290,8 +290,10 @@ class StatusListFilter(admin.SimpleListFilter):
         return STATUS_CHOICES
 
     def queryset(self, request, queryset):
+        if self.value() in set(Status):
+            return queryset.with_status(date.today()).in_status([self.value()])
         if self.value():
-            return queryset.with_status(date.today()).filter(status=self.value())
+            return queryset.none()
         return queryset
 
 

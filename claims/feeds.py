@@ -89,9 +89,11 @@ def upcoming(as_of: date, company: Company | None = None):
     milestones = Milestone.objects.with_status(as_of).stated_by(as_of).select_related("company")
     if company is not None:
         milestones = milestones.filter(company=company)
-    return milestones.filter(
-        status__in=[Status.ON_TRACK, Status.DELAYED], current_target_latest__gte=as_of
-    ).order_by("current_target_latest", "pk")
+    return (
+        milestones.in_status([Status.ON_TRACK, Status.DELAYED])
+        .filter(current_target_latest__gte=as_of)
+        .order_by("current_target_latest", "pk")
+    )
 
 
 @require_GET

@@ -204,7 +204,7 @@ class MilestoneFilterForm(ListForm):
     narrowers = {
         "country": lambda qs, v: qs.in_countries(v),
         "company": lambda qs, v: qs.for_company(v),
-        "status": lambda qs, v: qs.filter(status__in=v),
+        "status": lambda qs, v: qs.in_status(v),
         "kind": lambda qs, v: qs.filter(kind__in=v),
         "technology": lambda qs, v: qs.with_technology(v),
         "year": lambda qs, v: qs.due_in_year(v),

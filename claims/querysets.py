@@ -88,6 +88,40 @@ TARGET_JSON = JSONObject(
 )
 
 
+def status_conditions(as_of: date) -> dict[Status, Q]:
+    """Each status as a condition on the facts that with_status(as_of) annotates.
+
+    The rules of with_status's `status`, each written as "this rule matches and no earlier
+    one does", so that they exclude each other and one can be filtered on alone. Written
+    without negation: Django does not carry NULLs through a negated annotation. A property
+    test checks them against the rules.
+    """
+    not_achieved = Q(achieved_on__isnull=True)
+    # last_said is the kind of the latest announcement or cancellation, or NULL.
+    not_cancelled = Q(last_said__isnull=True) | Q(last_said=ANNOUNCEMENT)
+    open_or_not_due = Q(current_target_latest__isnull=True) | Q(current_target_latest__gte=as_of)
+    dated = Q(first_target_latest__isnull=False)
+    pending = not_achieved & not_cancelled
+    return {
+        Status.ACHIEVED: Q(achieved_on__isnull=False),
+        Status.CANCELLED: not_achieved & Q(last_said=CANCELLATION),
+        Status.OVERDUE: pending & Q(current_target_latest__lt=as_of),
+        # Open-ended now, or due later than first promised (and not yet due).
+        Status.DELAYED: pending
+        & dated
+        & (
+            Q(current_target_latest__isnull=True)
+            | Q(
+                current_target_latest__gte=as_of, current_target_latest__gt=F("first_target_latest")
+            )
+        ),
+        Status.ON_TRACK: pending
+        & dated
+        & Q(current_target_latest__gte=as_of, current_target_latest__lte=F("first_target_latest")),
+        Status.UNDATED: pending & Q(first_target_latest__isnull=True) & open_or_not_due,
+    }
+
+
 class MilestoneQuerySet(models.QuerySet):
     def in_countries(self, codes: Iterable[str]) -> MilestoneQuerySet:
         codes = [c.upper() for c in codes]
@@ -183,35 +217,52 @@ class MilestoneQuerySet(models.QuerySet):
         else:
             facts = self.derived_facts(as_of)
         stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
-        return self.annotate(**facts).annotate(
-            status=Case(
-                When(achieved_on__isnull=False, then=Value(Status.ACHIEVED.value)),
-                When(last_said=CANCELLATION, then=Value(Status.CANCELLED.value)),
-                When(current_target_latest__lt=as_of, then=Value(Status.OVERDUE.value)),
-                # Delayed: the current target ends later than the first dated one, or is
-                # open-ended (no end reads as the latest date of all). Each subquery is
-                # written once: the database runs every copy.
-                When(
-                    GreaterThan(
-                        Coalesce("current_target_latest", Value(date.max)),
-                        F("first_target_latest"),
+        return (
+            self.annotate(**facts)
+            .alias(status_as_of=Value(as_of))
+            .annotate(
+                status=Case(
+                    When(achieved_on__isnull=False, then=Value(Status.ACHIEVED.value)),
+                    When(last_said=CANCELLATION, then=Value(Status.CANCELLED.value)),
+                    When(current_target_latest__lt=as_of, then=Value(Status.OVERDUE.value)),
+                    # Delayed: the current target ends later than the first dated one, or is
+                    # open-ended (no end reads as the latest date of all). Each subquery is
+                    # written once: the database runs every copy.
+                    When(
+                        GreaterThan(
+                            Coalesce("current_target_latest", Value(date.max)),
+                            F("first_target_latest"),
+                        ),
+                        then=Value(Status.DELAYED.value),
                     ),
-                    then=Value(Status.DELAYED.value),
+                    When(first_target_latest__isnull=False, then=Value(Status.ON_TRACK.value)),
+                    default=Value(Status.UNDATED.value),
+                    output_field=models.CharField(),
                 ),
-                When(first_target_latest__isnull=False, then=Value(Status.ON_TRACK.value)),
-                default=Value(Status.UNDATED.value),
-                output_field=models.CharField(),
-            ),
-            target_year=ExtractYear("current_target_latest"),
-            stale=Case(
-                When(
-                    Q(achieved_on__isnull=True, last_claim_on__lt=stale_before),
-                    then=Value(True),
+                target_year=ExtractYear("current_target_latest"),
+                stale=Case(
+                    When(
+                        Q(achieved_on__isnull=True, last_claim_on__lt=stale_before),
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                    output_field=models.BooleanField(),
                 ),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            ),
+            )
         )
+
+    def in_status(self, statuses: Iterable[str]) -> MilestoneQuerySet:
+        """Milestones (after with_status) whose status is one of `statuses`.
+
+        Filtered on status_conditions() rather than on the status expression: the database
+        can estimate those conditions and read them along an index, which it cannot do for
+        a CASE.
+        """
+        conditions = status_conditions(self.query.annotations["status_as_of"].value)
+        wanted = Q()
+        for status in statuses:
+            wanted |= conditions[Status(status)]
+        return self.filter(wanted)
 
     def track_records(self, as_of: date, *, by: str) -> dict:
         """Track record (claims.status.TrackRecord) per value of `by`, e.g. "company_id".
@@ -269,11 +320,14 @@ class MilestoneQuerySet(models.QuerySet):
         those claims is among them, so the answer is exact when the last row found does not
         come after it. Otherwise (few candidates passed the filters) try again with
         CANDIDATE_GROWTH times as many, then sort all the milestones. One query a try.
-        Rows without a `field` come last.
+        In ascending order rows without a `field` come last; in descending order they are
+        left out (an index read backwards would give them first).
         """
         sign = "-" if descending else ""
-        key = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-        ordered = self.order_by(key, f"{sign}pk")
+        if descending:
+            ordered = self.filter(**{f"{field}__isnull": False}).order_by(F(field).desc(), "-pk")
+        else:
+            ordered = self.order_by(F(field).asc(nulls_last=True), "pk")
         rows = slice(offset, offset + limit)
         if isinstance(self.query.annotations.get(field), Col):
             # A stored fact (see with_status): its own index gives the order.

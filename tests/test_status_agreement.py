@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from claims.models import Claim, Milestone
-from claims.status import derive_status
+from claims.status import Status, derive_status
 from tests.factories import CompanyFactory, SourceFactory
 
 TARGETS = [
@@ -70,3 +70,10 @@ class StatusAgreementTests(TestCase):
         self.assertEqual(row.first_target_latest, first)
         self.assertEqual(row.current_target_latest, current)
         self.assertEqual(row.last_claim_on, expected.last_claim_on)
+        # Filtering by status finds it under its own status and no other.
+        found = {
+            status
+            for status in Status
+            if Milestone.objects.with_status(as_of).in_status([status]).filter(pk=milestone.pk)
+        }
+        self.assertEqual(found, {expected.status})

@@ -32,11 +32,12 @@ def home(request: HttpRequest) -> HttpResponse:
     targets = Claim.objects.stated_by(as_of).filter(kind__in=Claim.TARGET_KINDS)
     context.update(
         due_soon=with_results(
-            milestones.filter(
-                status__in=[Status.ON_TRACK, Status.DELAYED],
+            milestones.in_status([Status.ON_TRACK, Status.DELAYED])
+            .filter(
                 current_target_latest__gte=as_of,
                 current_target_latest__lte=year_ahead,
-            ).first_through(
+            )
+            .first_through(
                 targets.filter(target_latest__gte=as_of, target_latest__lte=year_ahead),
                 field="current_target_latest",
                 claim_field="target_latest",
@@ -46,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
             as_of,
         ),
         achieved=with_results(
-            milestones.filter(status=Status.ACHIEVED).first_through(
+            milestones.in_status([Status.ACHIEVED]).first_through(
                 Claim.objects.stated_by(as_of).filter(
                     kind=Claim.Kind.ACHIEVEMENT, achieved_on__isnull=False
                 ),
@@ -58,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
             as_of,
         ),
         overdue=with_results(
-            milestones.filter(status=Status.OVERDUE).first_through(
+            milestones.in_status([Status.OVERDUE]).first_through(
                 targets.filter(target_latest__lt=as_of),
                 field="current_target_latest",
                 claim_field="target_latest",
