@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
 from claims.status import (
     CANCELLATION,
     CLARIFICATION,
@@ -205,6 +208,98 @@ class TimelineChart:
     label_x, status_text_x = 8, 24
     grid_bottom = property(lambda self: self.height - 4)
     as_of_anchor = property(lambda self: anchor(self.as_of_x, self.plot_left, self.plot_right))
+
+    def rows_svg(self, query: str = "") -> SafeString:
+        """The rows' SVG groups; links to milestones end with `query` (e.g. "?as_of=...").
+
+        Built here rather than in the template: a page of a few dozen rows with their
+        claims is thousands of template variables, and most of a company page's time.
+        """
+        return mark_safe("\n".join(_row_svg(row, self, query) for row in self.rows))  # noqa: S308
+
+
+def _row_svg(row: TimelineRow, chart: TimelineChart, query: str) -> str:
+    """One row's <g>: every text through format_html, which escapes it."""
+    note = f" ({row.note})" if row.note else ""
+    parts = [
+        format_html(
+            '<g class="tl-row tl-row-{}">\n<a href="{}{}"><title>{}{}: {}</title>'
+            '<text class="tl-label" x="{}" y="{}">{}</text></a>\n'
+            '<path class="chart-status chart-status-{}" d="{}"/>'
+            '<text class="tl-status-text" x="{}" y="{}">{}</text>',
+            row.status,
+            row.url,
+            query,
+            row.title,
+            note,
+            row.status_label,
+            chart.label_x,
+            row.title_y,
+            row.label,
+            row.status,
+            row.status_d,
+            chart.status_text_x,
+            row.status_y,
+            row.status_text,
+        )
+    ]
+    if row.first:
+        parts.append(
+            format_html(
+                '<rect class="tl-first" x="{}" y="{}" width="{}" height="20" fill="none" '
+                'stroke="currentColor"><title>First target: {} (stated as “{}”)</title></rect>',
+                row.first.x,
+                row.first_y,
+                row.first.width,
+                row.first.label,
+                row.first.stated,
+            )
+        )
+    if row.current:
+        parts.append(
+            format_html(
+                '<rect class="tl-current" x="{}" y="{}" width="{}" height="10">'
+                "<title>Current target: {} (stated as “{}”)</title></rect>",
+                row.current.x,
+                row.current_y,
+                row.current.width,
+                row.current.label,
+                row.current.stated,
+            )
+        )
+    open_windows = [w for w in (row.first, row.current) if w and w.open_ended]
+    for window in open_windows:
+        parts.append(format_html('<path class="tl-arrow" d="{}"/>', window.arrow_d))
+    if open_windows:
+        parts.append(
+            format_html(
+                '<text class="tl-open-text" x="{}" y="{}" text-anchor="end">open-ended</text>',
+                chart.plot_right,
+                row.open_label_y,
+            )
+        )
+    for tick in row.claims:
+        parts.append(
+            format_html(
+                '<path class="tl-claim tl-claim-{}" d="{}" stroke="currentColor" fill="none">'
+                "<title>{}</title></path>",
+                tick.group,
+                tick.d,
+                tick.title,
+            )
+        )
+    if row.achieved_x is not None:
+        parts.append(
+            format_html(
+                '<circle class="tl-achieved" cx="{}" cy="{}" r="6"><title>Achieved {}</title>'
+                "</circle>",
+                row.achieved_x,
+                row.mid,
+                day_label(row.result.achieved_on),
+            )
+        )
+    parts.append("</g>")
+    return "".join(parts)
 
 
 def _span(target: Target | None) -> tuple[date, date | None] | None:

@@ -366,7 +366,7 @@ class MilestoneQuerySet(models.QuerySet):
         return self.select_related("company", "facility", "technology").prefetch_related(
             Prefetch(
                 "claims",
-                queryset=Claim.objects.select_related("source").order_by("stated_on", "id"),
+                queryset=Claim.objects.select_related("source__via").order_by("stated_on", "id"),
             )
         )
 

@@ -169,3 +169,35 @@ def test_healthz_touches_the_database(client):
 
 def test_every_page_has_a_report_an_error_link(client, three_countries):
     assert "Report an error" in client.get(COMPANIES).content.decode()
+
+
+def test_company_page_lists_claims_and_sources_a_page_at_a_time(client):
+    milestone = MilestoneFactory()
+    for n in range(25):
+        ClaimFactory(
+            milestone=milestone,
+            stated_on=date(2024, 1, 1 + n),
+            source=SourceFactory(title=f"Report {n:02}", published_on=date(2024, 1, 1 + n)),
+            kind=Claim.Kind.REAFFIRMATION,
+            target_text="2027",
+        )
+    url = milestone.company.get_absolute_url()
+    html = client.get(url).content.decode()
+    claims = html[html.index('id="claims-h"') : html.index('id="sources-h"')]
+    sources = html[html.index('id="sources-h"') :]
+    sources = sources[: sources.index("</section>")]
+    # Newest first: 20 on the first page, each section paged on its own parameter.
+    assert claims.count('class="claim ') == 20
+    assert 'datetime="2024-01-25"' in claims and 'datetime="2024-01-05"' not in claims
+    assert "1–20 of 25" in claims and 'href="?claims_page=2#claims-h"' in claims
+    assert sources.count("Report ") == 20 and "Report 24" in sources and "Report 04" not in sources
+    assert 'href="?sources_page=2#sources-h"' in sources
+
+    html = client.get(url + "?claims_page=2&as_of=2024-12-31").content.decode()
+    claims = html[html.index('id="claims-h"') : html.index('id="sources-h"')]
+    assert claims.count('class="claim ') == 5 and 'datetime="2024-01-01"' in claims
+    assert "21–25 of 25" in claims
+    assert 'href="?claims_page=1&amp;as_of=2024-12-31#claims-h"' in claims
+
+    for bad in ("abc", "999", "-1", "2.5"):  # the nearest page, never an error
+        assert client.get(url, {"claims_page": bad, "sources_page": bad}).status_code == 200

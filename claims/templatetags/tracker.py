@@ -24,3 +24,10 @@ def json_ld(data):
         return ""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def timeline_rows(chart, as_of):
+    """The rows of a timeline chart as SVG (claims.charts.TimelineChart.rows_svg), their
+    links to a past date's view when given one."""
+    return chart.rows_svg(f"?as_of={as_of:%Y-%m-%d}" if as_of else "")

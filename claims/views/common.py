@@ -70,6 +70,28 @@ def paginate(
     return page
 
 
+#: Claims and sources a company page lists at a time.
+SECTION_SIZE = 20
+
+
+def section_page(request: HttpRequest, items: list, param: str, per_page: int = SECTION_SIZE):
+    """One page of a section of a long page (e.g. a company's claims), chosen by `param`.
+
+    The page carries prev_url and next_url: the same URL with only `param` changed. A page
+    number out of range shows the nearest page.
+    """
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    page.prev_url = url(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = url(page.next_page_number()) if page.has_next() else ""
+    return page
+
+
 def last_changed(milestones, *others) -> datetime | None:
     """When the facts shown last changed: these milestones, their claims, and other rows."""
     from claims.models import Claim

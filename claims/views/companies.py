@@ -12,13 +12,14 @@ from claims import structured_data
 from claims.cache import cache_public_page
 from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm, country_name
-from claims.models import Claim, Company, CompanyRelation, Source
+from claims.models import Company, CompanyRelation
 from claims.status import TrackRecord, derive_status, track_record
 from claims.views.common import (
     csv_response,
     page_context,
     paginate,
     render_page,
+    section_page,
     track_records,
     wants_csv,
 )
@@ -135,11 +136,16 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = context["as_of"]
     company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
     rows = milestone_rows(company.milestones.with_claims(), as_of)
-    claims = (
-        Claim.objects.for_company(company)
-        .stated_by(as_of)
-        .select_related("milestone", "source__via")
-        .newest_first()
+    # The claims stated by as_of, newest first, and the sources they cite: from the
+    # milestones' claims already read, a page of each at a time.
+    claims = sorted(
+        (c for r in rows for c in r["milestone"].claims.all() if c.stated_on <= as_of),
+        key=lambda c: (c.stated_on, c.pk),
+        reverse=True,
+    )
+    sources = sorted(
+        {c.source_id: c.source for c in claims}.values(),
+        key=lambda s: (-s.published_on.toordinal(), s.title),
     )
     relations = CompanyRelation.objects.select_related("from_company", "to_company", "source")
     context.update(
@@ -155,11 +161,9 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         facilities=company.facilities.select_related("technology"),
         relations_from=relations.filter(from_company=company),
         relations_to=relations.filter(to_company=company),
-        claims=claims,
-        sources=Source.objects.filter(claims__in=claims).distinct().select_related("via"),
-        last_changed=max(
-            filter(None, [company.updated_at, claims.aggregate(x=Max("updated_at"))["x"]])
-        ),
+        claims_page=section_page(request, claims, "claims_page"),
+        sources_page=section_page(request, sources, "sources_page"),
+        last_changed=max([company.updated_at, *(c.updated_at for c in claims)]),
     )
     return render_page(request, "claims/company_detail.html", context)
 
