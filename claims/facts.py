@@ -57,15 +57,17 @@ def refresh_facts(milestones: QuerySet | Iterable[int] | None = None, using: str
 
     Two statements whatever the number: delete their rows, then insert what
     derived_facts() finds over all their claims (a milestone without claims gets no row).
+    Milestones given by id (a claim's save) are locked first.
     """
     from claims.models import Milestone, MilestoneFacts
 
+    few = milestones is not None and not isinstance(milestones, QuerySet)
     if milestones is None:
         chosen = Milestone.objects.using(using).all()
-    elif isinstance(milestones, QuerySet):
-        chosen = milestones.using(using)
-    else:
+    elif few:
         chosen = Milestone.objects.using(using).filter(pk__in=list(milestones))
+    else:
+        chosen = milestones.using(using)
     everything = date.max
     source = (
         chosen.annotate(**chosen.derived_facts(everything), of_milestone=F("pk"))
@@ -80,6 +82,10 @@ def refresh_facts(milestones: QuerySet | Iterable[int] | None = None, using: str
     columns = ", ".join(quote(c) for c in ("milestone_id", *FACT_NAMES))
     picked = ", ".join(quote(c) for c in ("of_milestone", *FACT_NAMES))
     with transaction.atomic(using=using):
+        if few:
+            # Two editors saving claims of one milestone at once: the second waits here for
+            # the first to commit, then derives from both claims, not from what it saw.
+            list(chosen.select_for_update().values_list("pk", flat=True))
         MilestoneFacts.objects.using(using).filter(milestone__in=chosen.values("pk")).delete()
         with connection.cursor() as cursor:
             cursor.execute(

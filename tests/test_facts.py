@@ -113,3 +113,37 @@ def test_stored_facts_are_read_only_on_or_after_the_latest_claim():
     with_status = Milestone.objects.with_status
     assert "milestonefacts" in str(with_status(date(2025, 3, 1)).query)
     assert "milestonefacts" not in str(with_status(date(2025, 2, 28)).query)
+
+
+@pytest.mark.django_db
+def test_refresh_facts_command_repairs_facts_changed_outside_the_application():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ClaimFactory(target_text="2027")
+    MilestoneFacts.objects.all().delete()
+    out = StringIO()
+    call_command("refresh_facts", stdout=out)
+    assert stored() == derived() != {}
+    assert "Rebuilt the status facts of 1 milestones." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_claims_save_locks_its_milestone_before_deriving_its_facts():
+    """So that two editors saving claims of one milestone at once cannot leave the facts of
+    only one of them (PostgreSQL; SQLite lets one writer at a time anyway)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("the database has no row locks")
+    claim = ClaimFactory(target_text="2027")
+    claim.target_text = "2028"
+    claim.clean()
+    with CaptureQueriesContext(connection) as ctx:
+        claim.save()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q)
+    insert = next(i for i, q in enumerate(sql) if "INSERT INTO" in q and "milestonefacts" in q)
+    assert lock < insert
