@@ -17,7 +17,13 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from claims.periods import PRECISION_CHOICES, PeriodError, format_period, parse_period
-from claims.querysets import ClaimQuerySet, CompanyQuerySet, MilestoneQuerySet, SourceQuerySet
+from claims.querysets import (
+    ClaimQuerySet,
+    CompanyQuerySet,
+    CompanyRelationQuerySet,
+    MilestoneQuerySet,
+    SourceQuerySet,
+)
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -294,6 +300,7 @@ class CompanyRelation(Versioned):
     note = models.CharField(max_length=500, blank=True)
 
     history = HistoricalRecords()
+    objects = CompanyRelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["from_company__name", "kind", "to_company__name"]

@@ -63,6 +63,12 @@ class CompanyQuerySet(models.QuerySet):
         )
 
 
+class CompanyRelationQuerySet(models.QuerySet):
+    def involving(self, company) -> CompanyRelationQuerySet:
+        """Relations from or to a company."""
+        return self.filter(Q(from_company=company) | Q(to_company=company))
+
+
 class SourceQuerySet(models.QuerySet):
     def search(self, text: str | None) -> SourceQuerySet:
         text = (text or "").strip()
@@ -74,6 +80,10 @@ class SourceQuerySet(models.QuerySet):
 
     def published_by(self, as_of: date) -> SourceQuerySet:
         return self.filter(published_on__lte=as_of)
+
+    def cited_by(self, claims: ClaimQuerySet) -> SourceQuerySet:
+        """The sources of these claims, newest first."""
+        return self.filter(pk__in=claims.values("source")).order_by("-published_on", "title", "pk")
 
     def with_claim_counts(self) -> SourceQuerySet:
         return self.annotate(claim_count=models.Count("claims", distinct=True))
@@ -359,15 +369,16 @@ class MilestoneQuerySet(models.QuerySet):
         """Milestones whose current target falls due in `year` (after with_status)."""
         return self.filter(target_year=year)
 
-    def with_claims(self) -> MilestoneQuerySet:
-        """Everything a status or a timeline row needs, in a fixed number of queries."""
+    def with_claims(self, *, sources: bool = True) -> MilestoneQuerySet:
+        """Everything a status or a timeline row needs, in a fixed number of queries; with
+        each claim's source (and the source that reported it) unless `sources` is False."""
         from claims.models import Claim
 
+        claims = Claim.objects.order_by("stated_on", "id")
+        if sources:
+            claims = claims.select_related("source__via")
         return self.select_related("company", "facility", "technology").prefetch_related(
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.select_related("source__via").order_by("stated_on", "id"),
-            )
+            Prefetch("claims", queryset=claims)
         )
 
 

@@ -31,3 +31,32 @@ def timeline_rows(chart, as_of):
     """The rows of a timeline chart as SVG (claims.charts.TimelineChart.rows_svg), their
     links to a past date's view when given one."""
     return chart.rows_svg(f"?as_of={as_of:%Y-%m-%d}" if as_of else "")
+
+
+@register.simple_tag
+def status_badge(result):
+    """A status in words with its shape, how late or how far it slipped, and whether the
+    tracker has heard nothing for long (a claims.status.MilestoneStatus).
+
+    A tag rather than an include: lists show one per row, and it is the commonest fragment.
+    """
+    html = format_html(
+        '<span class="badge badge-{}"><span class="badge-shape" aria-hidden="true"></span>{}'
+        "</span>",
+        result.status,
+        result.status.label,
+    )
+    if result.late:
+        html += format_html(' <span class="note">{} mo late</span>', result.slip_months)
+    elif result.status == "overdue":
+        months = f"{result.overdue_months} mo" if result.overdue_months else "< 1 mo"
+        html += format_html(' <span class="note">by {}</span>', months)
+    elif result.status == "delayed" and result.slip_months:
+        html += format_html(' <span class="note">+{} mo</span>', result.slip_months)
+    if result.stale:
+        html += format_html(
+            ' <span class="stale">no news since <time datetime="{}">{}</time></span>',
+            result.last_claim_on.isoformat(),
+            f"{result.last_claim_on:%b %Y}",
+        )
+    return html

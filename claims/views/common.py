@@ -74,13 +74,20 @@ def paginate(
 SECTION_SIZE = 20
 
 
-def section_page(request: HttpRequest, items: list, param: str, per_page: int = SECTION_SIZE):
+def section_page(
+    request: HttpRequest, items, param: str, *, count: int | None = None, per_page=SECTION_SIZE
+):
     """One page of a section of a long page (e.g. a company's claims), chosen by `param`.
 
-    The page carries prev_url and next_url: the same URL with only `param` changed. A page
-    number out of range shows the nearest page.
+    `items` is a list, or a queryset with its `count` known. The page carries prev_url and
+    next_url: the same URL with only `param` changed. A page number out of range shows the
+    nearest page.
     """
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
+    if count is None:
+        paginator = Paginator(items, per_page)
+    else:
+        paginator = CountedPaginator(items, per_page, count=count)
+    page = paginator.get_page(request.GET.get(param))
 
     def url(number: int) -> str:
         query = request.GET.copy()

@@ -19,7 +19,7 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     facility = get_object_or_404(
         Facility.objects.select_related("company", "technology", "source__via"), slug=slug
     )
-    rows = milestone_rows(facility.milestones.with_claims(), context["as_of"])
+    rows = milestone_rows(facility.milestones.with_claims(sources=False), context["as_of"])
     context.update(
         facility=facility,
         phases=[r for r in rows if r["milestone"].kind == Milestone.Kind.CAPACITY_PHASE],

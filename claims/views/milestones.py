@@ -279,7 +279,9 @@ def timeline(request: HttpRequest) -> HttpResponse:
     if wants_csv(request):
         return milestone_csv(request, milestones, context["as_of"], "timeline.csv")
     count = add_facets(form, context)
-    page = paginate(request, milestones.with_claims(), context, per_page=TIMELINE_ROWS, count=count)
+    page = paginate(
+        request, milestones.with_claims(sources=False), context, per_page=TIMELINE_ROWS, count=count
+    )
     items = [(m, derive_status(m.claims.all(), context["as_of"])) for m in page.object_list]
     context.update(
         page=page,
