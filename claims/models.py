@@ -600,6 +600,10 @@ class Milestone(Versioned):
     def capacity_label(self) -> str:
         return format_quantity(self.capacity_value, self.get_capacity_unit_display())
 
+    def get_kind_display(self) -> str:
+        # Django's own looks the value up through every choice each call; lists call it per row.
+        return MILESTONE_KIND_LABELS.get(self.kind, self.kind)
+
     def clean(self) -> None:
         errors = {}
         if self.facility_id and self.company_id and self.facility.company_id != self.company_id:
@@ -770,6 +774,14 @@ class Claim(Versioned):
     def has_target(self) -> bool:
         return self.kind in self.TARGET_KINDS
 
+    def get_kind_display(self) -> str:
+        # Django's own looks the value up through every choice each call; timelines call it
+        # per claim.
+        return CLAIM_KIND_LABELS.get(self.kind, self.kind)
+
+    def get_evidence_display(self):
+        return CLAIM_EVIDENCE_LABELS.get(self.evidence, self.evidence)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.kind in self.TARGET_KINDS:
@@ -849,3 +861,8 @@ class MilestoneFacts(models.Model):
 
     def __str__(self) -> str:
         return f"Facts of milestone {self.milestone_id}"
+
+
+MILESTONE_KIND_LABELS = dict(Milestone.Kind.choices)
+CLAIM_KIND_LABELS = dict(Claim.Kind.choices)
+CLAIM_EVIDENCE_LABELS = dict(Claim.Evidence.choices)
