@@ -47,7 +47,8 @@ def status_badge(result):
         result.status.label,
     )
     if result.late:
-        html += format_html(' <span class="note">{} mo late</span>', result.slip_months)
+        months = f"{result.slip_months} mo" if result.slip_months else "< 1 mo"
+        html += format_html(' <span class="note">{} late</span>', months)
     elif result.status == "overdue":
         months = f"{result.overdue_months} mo" if result.overdue_months else "< 1 mo"
         html += format_html(' <span class="note">by {}</span>', months)
@@ -172,7 +173,7 @@ def claim_item(claim, show_milestone=False, show_company=False, as_of_query=""):
             what = format_html(" stated a target of <strong>{}</strong>", claim.target_label)
             if claim.target_text and claim.target_text != claim.target_label:
                 what += format_html(" (“{}”)", claim.target_text)
-            what += "."
+            what += mark_safe(".")
     elif claim.kind == "achievement":
         what = format_html(
             ' reported it achieved on {} <span class="evidence">(evidence: {})</span>.',
