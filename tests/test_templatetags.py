@@ -34,6 +34,15 @@ def test_a_target_claim_reads_as_a_sentence_with_its_target_in_bold():
             'The source reported it achieved on 20 Dec 2024 <span class="evidence">'
             "(evidence: official record (filing, permit, registry))</span>.",
         ),
+        (
+            {
+                "kind": Claim.Kind.ACHIEVEMENT,
+                "achieved_on": date(2024, 11, 1),
+                "achieved_on_precision": "month",
+                "evidence": 2,
+            },
+            "The source reported it achieved in Nov 2024 ",
+        ),
         ({"kind": Claim.Kind.CANCELLATION}, "The source cancelled it or made it moot."),
         ({"kind": Claim.Kind.CLARIFICATION}, "The source clarified:"),
     ],

@@ -176,7 +176,8 @@ def claim_item(claim, show_milestone=False, show_company=False, as_of_query=""):
             what += mark_safe(".")
     elif claim.kind == "achievement":
         what = format_html(
-            ' reported it achieved on {} <span class="evidence">(evidence: {})</span>.',
+            ' reported it achieved {} {} <span class="evidence">(evidence: {})</span>.',
+            "on" if claim.achieved_on_precision == "day" else "in",
             claim.achieved_label,
             claim.get_evidence_display().lower(),
         )
