@@ -8,6 +8,7 @@ due; a rising line is a slip). The templates `includes/timeline_svg.html` and
 
 from __future__ import annotations
 
+import html
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.status import (
@@ -219,87 +219,52 @@ class TimelineChart:
 
 
 def _row_svg(row: TimelineRow, chart: TimelineChart, query: str) -> str:
-    """One row's <g>: every text through format_html, which escapes it."""
+    """One row's <g>: every text escaped, numbers as they are."""
     note = f" ({row.note})" if row.note else ""
     parts = [
-        format_html(
-            '<g class="tl-row tl-row-{}">\n<a href="{}{}"><title>{}{}: {}</title>'
-            '<text class="tl-label" x="{}" y="{}">{}</text></a>\n'
-            '<path class="chart-status chart-status-{}" d="{}"/>'
-            '<text class="tl-status-text" x="{}" y="{}">{}</text>',
-            row.status,
-            row.url,
-            query,
-            row.title,
-            note,
-            row.status_label,
-            chart.label_x,
-            row.title_y,
-            row.label,
-            row.status,
-            row.status_d,
-            chart.status_text_x,
-            row.status_y,
-            row.status_text,
-        )
+        f'<g class="tl-row tl-row-{_e(row.status)}">\n<a href="{_e(row.url)}{_e(query)}">'
+        f"<title>{_e(row.title)}{_e(note)}: {_e(row.status_label)}</title>"
+        f'<text class="tl-label" x="{chart.label_x}" y="{row.title_y}">{_e(row.label)}</text>'
+        f'</a>\n<path class="chart-status chart-status-{_e(row.status)}" d="{row.status_d}"/>'
+        f'<text class="tl-status-text" x="{chart.status_text_x}" y="{row.status_y}">'
+        f"{_e(row.status_text)}</text>"
     ]
-    if row.first:
+    if first := row.first:
         parts.append(
-            format_html(
-                '<rect class="tl-first" x="{}" y="{}" width="{}" height="20" fill="none" '
-                'stroke="currentColor"><title>First target: {} (stated as “{}”)</title></rect>',
-                row.first.x,
-                row.first_y,
-                row.first.width,
-                row.first.label,
-                row.first.stated,
-            )
+            f'<rect class="tl-first" x="{first.x}" y="{row.first_y}" width="{first.width}" '
+            f'height="20" fill="none" stroke="currentColor"><title>First target: '
+            f"{_e(first.label)} (stated as “{_e(first.stated)}”)</title></rect>"
         )
-    if row.current:
+    if current := row.current:
         parts.append(
-            format_html(
-                '<rect class="tl-current" x="{}" y="{}" width="{}" height="10">'
-                "<title>Current target: {} (stated as “{}”)</title></rect>",
-                row.current.x,
-                row.current_y,
-                row.current.width,
-                row.current.label,
-                row.current.stated,
-            )
+            f'<rect class="tl-current" x="{current.x}" y="{row.current_y}" '
+            f'width="{current.width}" height="10"><title>Current target: {_e(current.label)} '
+            f"(stated as “{_e(current.stated)}”)</title></rect>"
         )
     open_windows = [w for w in (row.first, row.current) if w and w.open_ended]
-    for window in open_windows:
-        parts.append(format_html('<path class="tl-arrow" d="{}"/>', window.arrow_d))
+    parts.extend(f'<path class="tl-arrow" d="{w.arrow_d}"/>' for w in open_windows)
     if open_windows:
         parts.append(
-            format_html(
-                '<text class="tl-open-text" x="{}" y="{}" text-anchor="end">open-ended</text>',
-                chart.plot_right,
-                row.open_label_y,
-            )
+            f'<text class="tl-open-text" x="{chart.plot_right}" y="{row.open_label_y}" '
+            'text-anchor="end">open-ended</text>'
         )
-    for tick in row.claims:
-        parts.append(
-            format_html(
-                '<path class="tl-claim tl-claim-{}" d="{}" stroke="currentColor" fill="none">'
-                "<title>{}</title></path>",
-                tick.group,
-                tick.d,
-                tick.title,
-            )
-        )
+    parts.extend(
+        f'<path class="tl-claim tl-claim-{tick.group}" d="{tick.d}" stroke="currentColor" '
+        f'fill="none"><title>{_e(tick.title)}</title></path>'
+        for tick in row.claims
+    )
     if row.achieved_x is not None:
         parts.append(
-            format_html(
-                '<circle class="tl-achieved" cx="{}" cy="{}" r="6"><title>Achieved {}</title>'
-                "</circle>",
-                row.achieved_x,
-                row.mid,
-                day_label(row.result.achieved_on),
-            )
+            f'<circle class="tl-achieved" cx="{row.achieved_x}" cy="{row.mid}" r="6">'
+            f"<title>Achieved {day_label(row.result.achieved_on)}</title></circle>"
         )
     parts.append("</g>")
     return "".join(parts)
+
+
+def _e(text) -> str:
+    """Text escaped for HTML, as Django's escape() does it."""
+    return html.escape(str(text))
 
 
 def _span(target: Target | None) -> tuple[date, date | None] | None:

@@ -1,11 +1,17 @@
+import html
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+
+def escape(text) -> str:
+    """HTML-escaped text, as Django's escape() gives it, without its lazy-string wrapper."""
+    return html.escape(str(text))
 
 
 @register.filter
@@ -34,167 +40,138 @@ def timeline_rows(chart, as_of):
 
 
 @register.simple_tag
-def status_badge(result):
+def status_badge(result) -> SafeString:
     """A status in words with its shape, how late or how far it slipped, and whether the
     tracker has heard nothing for long (a claims.status.MilestoneStatus).
 
-    A tag rather than an include: lists show one per row, and it is the commonest fragment.
+    This tag and the next ones build a row's HTML in Python rather than in template markup:
+    lists and company pages show dozens of rows, and the template engine's cost per
+    variable and per include made them most of a page's time. Every text goes through
+    escape(); the tests render each fragment with hostile text.
     """
-    html = format_html(
-        '<span class="badge badge-{}"><span class="badge-shape" aria-hidden="true"></span>{}'
-        "</span>",
-        result.status,
-        result.status.label,
+    status = result.status
+    out = (
+        f'<span class="badge badge-{escape(status)}"><span class="badge-shape" '
+        f'aria-hidden="true"></span>{escape(status.label)}</span>'
     )
     if result.late:
         months = f"{result.slip_months} mo" if result.slip_months else "< 1 mo"
-        html += format_html(' <span class="note">{} late</span>', months)
-    elif result.status == "overdue":
+        out += f' <span class="note">{escape(months)} late</span>'
+    elif status == "overdue":
         months = f"{result.overdue_months} mo" if result.overdue_months else "< 1 mo"
-        html += format_html(' <span class="note">by {}</span>', months)
-    elif result.status == "delayed" and result.slip_months:
-        html += format_html(' <span class="note">+{} mo</span>', result.slip_months)
+        out += f' <span class="note">by {escape(months)}</span>'
+    elif status == "delayed" and result.slip_months:
+        out += f' <span class="note">+{result.slip_months} mo</span>'
     if result.stale:
-        html += format_html(
-            ' <span class="stale">no news since <time datetime="{}">{}</time></span>',
-            result.last_claim_on.isoformat(),
-            f"{result.last_claim_on:%b %Y}",
+        day = result.last_claim_on
+        out += (
+            f' <span class="stale">no news since <time datetime="{day.isoformat()}">'
+            f"{day:%b %Y}</time></span>"
         )
-    return html
+    return mark_safe(out)  # noqa: S308
 
 
 @register.simple_tag
-def milestone_row(row, as_of_query="", show_company=False):
+def milestone_row(row, as_of_query="", show_company=False) -> SafeString:
     """One row of the milestone table (includes/milestone_table.html): the milestone, its
-    company if asked, its status, first and current target, and when it was achieved.
-
-    A tag rather than template markup: lists and company pages show dozens of rows, and the
-    template engine's per-variable cost made them most of a page's time.
-    """
+    company if asked, its status, first and current target, and when it was achieved."""
     milestone, result = row["milestone"], row["result"]
+    query = escape(as_of_query)
     detail = milestone.get_kind_display()
     if milestone.facility:
         detail = f"{detail} · {milestone.facility.name}"
     cells = [
-        format_html(
-            '<th scope="row"><a href="{}{}">{}</a>\n        <div class="muted">{}</div></th>',
-            milestone.get_absolute_url(),
-            as_of_query,
-            milestone.title,
-            detail,
-        )
+        f'<th scope="row"><a href="{escape(milestone.get_absolute_url())}{query}">'
+        f"{escape(milestone.title)}</a>\n"
+        f'        <div class="muted">{escape(detail)}</div></th>'
     ]
     if show_company:
         company = milestone.company
         cells.append(
-            format_html(
-                '<td><a href="{}{}">{}</a><div class="muted">{}</div></td>',
-                company.get_absolute_url(),
-                as_of_query,
-                company.name,
-                company.country.name,
-            )
+            f'<td><a href="{escape(company.get_absolute_url())}{query}">{escape(company.name)}'
+            f'</a><div class="muted">{escape(company.country.name)}</div></td>'
         )
-    cells.append(format_html("<td>{}</td>", status_badge(result)))
-    first = result.first_target.label if result.first_target else "—"
-    cells.append(format_html('<td class="num">{}</td>', first or "—"))
+    cells.append(f"<td>{status_badge(result)}</td>")
+    first = result.first_target.label if result.first_target else ""
+    cells.append(f'<td class="num">{escape(first or "—")}</td>')
     current = result.current_target
     if current is None:
-        cells.append(mark_safe('<td class="num">—</td>'))
+        cells.append('<td class="num">—</td>')
     elif current.text and current.text != current.label:
         cells.append(
-            format_html(
-                '<td class="num">{}<div class="muted">“{}”</div></td>', current.label, current.text
-            )
+            f'<td class="num">{escape(current.label)}<div class="muted">“{escape(current.text)}”'
+            "</div></td>"
         )
     else:
-        cells.append(format_html('<td class="num">{}</td>', current.label))
+        cells.append(f'<td class="num">{escape(current.label)}</td>')
     if result.achieved_on:
         day = result.achieved_on
         cells.append(
-            format_html(
-                '<td class="num"><time datetime="{}">{}</time></td>',
-                day.isoformat(),
-                f"{day.day} {day:%b %Y}",
-            )
+            f'<td class="num"><time datetime="{day.isoformat()}">{day.day} {day:%b %Y}</time></td>'
         )
     else:
-        cells.append(mark_safe('<td class="num">—</td>'))
+        cells.append('<td class="num">—</td>')
     return mark_safe("<tr>\n      " + "\n      ".join(cells) + "\n    </tr>")  # noqa: S308
 
 
 @register.simple_tag
-def source_cite(source):
+def source_cite(source) -> SafeString:
     """A source as cited beside a claim: title, publisher, date, who reported it, original."""
-    html = format_html(
-        '<a href="{}">{}</a>, {}, <time datetime="{}">{}</time>',
-        source.get_absolute_url(),
-        source.title,
-        source.publisher,
-        source.published_on.isoformat(),
-        source.published_label,
+    out = (
+        f'<a href="{escape(source.get_absolute_url())}">{escape(source.title)}</a>, '
+        f"{escape(source.publisher)}, "
+        f'<time datetime="{source.published_on.isoformat()}">{escape(source.published_label)}'
+        "</time>"
     )
     if source.via:
-        html += format_html(
-            ', via <a href="{}">{}</a>', source.via.get_absolute_url(), source.via.publisher
-        )
+        via = source.via
+        out += f', via <a href="{escape(via.get_absolute_url())}">{escape(via.publisher)}</a>'
     if source.url:
-        html += format_html(
-            ' · <a href="{}" rel="noopener nofollow" class="external">original</a>', source.url
+        out += (
+            f' · <a href="{escape(source.url)}" rel="noopener nofollow" class="external">'
+            "original</a>"
         )
-    return html
+    return mark_safe(out)  # noqa: S308
 
 
 @register.simple_tag
-def claim_item(claim, show_milestone=False, show_company=False, as_of_query=""):
+def claim_item(claim, show_milestone=False, show_company=False, as_of_query="") -> SafeString:
     """One claim of a claim list (includes/claim_list.html): when and what was said, by
     whom, the target or the achievement, the quote and the source."""
-    head = format_html(
-        '<time datetime="{}">{}</time>\n      · <strong>{}</strong>',
-        claim.stated_on.isoformat(),
-        claim.stated_label,
-        claim.get_kind_display(),
+    head = (
+        f'<time datetime="{claim.stated_on.isoformat()}">{escape(claim.stated_label)}</time>\n'
+        f"      · <strong>{escape(claim.get_kind_display())}</strong>"
     )
     if show_milestone:
         milestone = claim.milestone
-        company = format_html("{}: ", milestone.company.name) if show_company else ""
-        head += format_html(
-            ' · {}<a href="{}{}">{}</a>',
-            company,
-            milestone.get_absolute_url(),
-            as_of_query,
-            milestone.title,
+        company = f"{escape(milestone.company.name)}: " if show_company else ""
+        head += (
+            f' · {company}<a href="{escape(milestone.get_absolute_url())}'
+            f'{escape(as_of_query)}">{escape(milestone.title)}</a>'
         )
-    said = claim.speaker or "The source"
     if claim.has_target:
         if claim.target_precision == "none":
-            what = mark_safe(" gave no date.")
+            what = " gave no date."
         else:
-            what = format_html(" stated a target of <strong>{}</strong>", claim.target_label)
+            what = f" stated a target of <strong>{escape(claim.target_label)}</strong>"
             if claim.target_text and claim.target_text != claim.target_label:
-                what += format_html(" (“{}”)", claim.target_text)
-            what += mark_safe(".")
+                what += f" (“{escape(claim.target_text)}”)"
+            what += "."
     elif claim.kind == "achievement":
-        what = format_html(
-            ' reported it achieved {} {} <span class="evidence">(evidence: {})</span>.',
-            "on" if claim.achieved_on_precision == "day" else "in",
-            claim.achieved_label,
-            claim.get_evidence_display().lower(),
+        when = "on" if claim.achieved_on_precision == "day" else "in"
+        evidence = str(claim.get_evidence_display()).lower()
+        what = (
+            f" reported it achieved {when} {escape(claim.achieved_label)} "
+            f'<span class="evidence">(evidence: {escape(evidence)})</span>.'
         )
     elif claim.kind == "cancellation":
-        what = mark_safe(" cancelled it or made it moot.")
+        what = " cancelled it or made it moot."
     else:
-        what = mark_safe(" clarified:")
-    quote = format_html("<blockquote>{}</blockquote>", claim.quote) if claim.quote else ""
-    return format_html(
-        '<li class="claim claim-{}" id="claim-{}">\n    <p class="claim-head">{}</p>\n'
-        "    <p>{}{}</p>\n    {}\n"
-        '    <p class="cite">{}</p>\n  </li>',
-        claim.kind,
-        claim.pk,
-        head,
-        said,
-        what,
-        quote,
-        source_cite(claim.source),
+        what = " clarified:"
+    quote = f"<blockquote>{escape(claim.quote)}</blockquote>" if claim.quote else ""
+    return mark_safe(  # noqa: S308
+        f'<li class="claim claim-{escape(claim.kind)}" id="claim-{claim.pk}">\n'
+        f'    <p class="claim-head">{head}</p>\n'
+        f"    <p>{escape(claim.speaker or 'The source')}{what}</p>\n    {quote}\n"
+        f'    <p class="cite">{source_cite(claim.source)}</p>\n  </li>'
     )

@@ -135,7 +135,9 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
     company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
-    rows = milestone_rows(company.milestones.with_claims(sources=False), as_of)
+    # Each milestone's company is this one (the related manager sets it): no join for it.
+    milestones = company.milestones.with_claims(sources=False).select_related(None)
+    rows = milestone_rows(milestones.select_related("facility"), as_of)
     claims = (
         Claim.objects.for_company(company)
         .stated_by(as_of)
