@@ -170,7 +170,7 @@ def _to_cache(version: str, response: HttpResponse) -> tuple:
     headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
     content, gzipped = response.content, False
     if len(content) > GZIP_OVER_BYTES:
-        content, gzipped = gzip.compress(content, compresslevel=6, mtime=0), True
+        content, gzipped = gzip.compress(content, compresslevel=4, mtime=0), True
     return (version, response.status_code, content, gzipped, headers)
 
 

@@ -42,8 +42,10 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
+@lru_cache(maxsize=8192)
 def format_date(value: date | None, precision: str = DatePrecision.DAY) -> str:
-    """A date shown no more precisely than it is known: "2 Sep 2025", "Jun 2019", "2019"."""
+    """A date shown no more precisely than it is known: "2 Sep 2025", "Jun 2019", "2019"
+    (remembered: pages show hundreds of dates, from a few thousand days)."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
