@@ -89,6 +89,20 @@ class SourceQuerySet(models.QuerySet):
         return self.annotate(claim_count=models.Count("claims", distinct=True))
 
 
+#: The fields of a claim that its milestone's status and timeline row read.
+STATUS_FIELDS = (
+    "milestone",
+    "kind",
+    "stated_on",
+    "stated_on_precision",
+    "target_text",
+    "target_earliest",
+    "target_latest",
+    "target_precision",
+    "achieved_on",
+    "achieved_on_precision",
+)
+
 #: A claim's target as one JSON object, so that a row's target costs one subquery, not four.
 TARGET_JSON = JSONObject(
     text="target_text",
@@ -375,8 +389,8 @@ class MilestoneQuerySet(models.QuerySet):
         from claims.models import Claim
 
         claims = Claim.objects.order_by("stated_on", "id")
-        if sources:
-            claims = claims.select_related("source__via")
+        # Without sources, only what a status and a timeline row read of a claim.
+        claims = claims.select_related("source__via") if sources else claims.only(*STATUS_FIELDS)
         return self.select_related("company", "facility", "technology").prefetch_related(
             Prefetch("claims", queryset=claims)
         )

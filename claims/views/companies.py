@@ -158,7 +158,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             as_of,
             title=f"{company.name}: milestones over time",
         ),
-        facilities=company.facilities.select_related("technology"),
+        facilities=company.facilities.all(),
         relations=CompanyRelation.objects.involving(company).select_related(
             "from_company", "to_company", "source"
         ),
