@@ -68,6 +68,19 @@ class CompanyRelationQuerySet(models.QuerySet):
         """Relations from or to a company."""
         return self.filter(Q(from_company=company) | Q(to_company=company))
 
+    def for_profile(self) -> CompanyRelationQuerySet:
+        """Only what a company's profile shows of a relation: its kind, note, source id, and
+        the two companies' names and slugs."""
+        return self.select_related("from_company", "to_company").only(
+            "kind",
+            "note",
+            "source",
+            "from_company__name",
+            "from_company__slug",
+            "to_company__name",
+            "to_company__slug",
+        )
+
 
 class SourceQuerySet(models.QuerySet):
     def search(self, text: str | None) -> SourceQuerySet:
@@ -84,6 +97,11 @@ class SourceQuerySet(models.QuerySet):
     def cited_by(self, claims: ClaimQuerySet) -> SourceQuerySet:
         """The sources of these claims, newest first."""
         return self.filter(pk__in=claims.values("source")).order_by("-published_on", "title", "pk")
+
+    def for_citation(self) -> SourceQuerySet:
+        """Only what a citation shows (templatetags.tracker.source_cite), and the source
+        that reported it."""
+        return self.select_related("via").only(*CITATION_FIELDS, "via__publisher")
 
     def with_claim_counts(self) -> SourceQuerySet:
         return self.annotate(claim_count=models.Count("claims", distinct=True))
@@ -102,6 +120,9 @@ STATUS_FIELDS = (
     "achieved_on",
     "achieved_on_precision",
 )
+
+#: The fields of a source that a citation shows.
+CITATION_FIELDS = ("title", "publisher", "published_on", "published_on_precision", "url", "via")
 
 #: A claim's target as one JSON object, so that a row's target costs one subquery, not four.
 TARGET_JSON = JSONObject(
@@ -399,6 +420,19 @@ class MilestoneQuerySet(models.QuerySet):
 class ClaimQuerySet(models.QuerySet):
     def stated_by(self, as_of: date) -> ClaimQuerySet:
         return self.filter(stated_on__lte=as_of)
+
+    def for_list(self) -> ClaimQuerySet:
+        """Only what a claim list shows (templatetags.tracker.claim_item): the claim, its
+        milestone's title and its source's citation."""
+        return self.select_related("milestone", "source__via").only(
+            *STATUS_FIELDS,
+            "speaker",
+            "evidence",
+            "quote",
+            "milestone__title",
+            *(f"source__{name}" for name in CITATION_FIELDS),
+            "source__via__publisher",
+        )
 
     def for_company(self, company) -> ClaimQuerySet:
         return self.filter(milestone__company=company)

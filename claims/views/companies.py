@@ -138,12 +138,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Each milestone's company is this one (the related manager sets it): no join for it.
     milestones = company.milestones.with_claims(sources=False).select_related(None)
     rows = milestone_rows(milestones.select_related("facility"), as_of)
-    claims = (
-        Claim.objects.for_company(company)
-        .stated_by(as_of)
-        .select_related("milestone", "source__via")
-        .newest_first()
-    )
+    claims = Claim.objects.for_company(company).stated_by(as_of).newest_first()
     # One query for the sections' sizes and when their facts last changed.
     totals = claims.aggregate(
         claims=Count("pk"), sources=Count("source", distinct=True), changed=Max("updated_at")
@@ -159,14 +154,12 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             title=f"{company.name}: milestones over time",
         ),
         facilities=company.facilities.all(),
-        relations=CompanyRelation.objects.involving(company).select_related(
-            "from_company", "to_company", "source"
-        ),
+        relations=CompanyRelation.objects.involving(company).for_profile(),
         # A page of each at a time: an average company at scale has some 130 claims.
-        claims_page=section_page(request, claims, "claims_page", count=totals["claims"]),
+        claims_page=section_page(request, claims.for_list(), "claims_page", count=totals["claims"]),
         sources_page=section_page(
             request,
-            Source.objects.cited_by(claims).select_related("via"),
+            Source.objects.cited_by(claims).for_citation(),
             "sources_page",
             count=totals["sources"],
         ),
