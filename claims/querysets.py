@@ -94,14 +94,14 @@ class SourceQuerySet(models.QuerySet):
     def published_by(self, as_of: date) -> SourceQuerySet:
         return self.filter(published_on__lte=as_of)
 
-    def cited_by(self, claims: ClaimQuerySet) -> SourceQuerySet:
-        """The sources of these claims, newest first."""
-        return self.filter(pk__in=claims.values("source")).order_by("-published_on", "title", "pk")
-
     def for_citation(self) -> SourceQuerySet:
         """Only what a citation shows (templatetags.tracker.source_cite), and the source
-        that reported it."""
-        return self.select_related("via").only(*CITATION_FIELDS, "via__publisher")
+        that reported it; newest first."""
+        return (
+            self.select_related("via")
+            .only(*CITATION_FIELDS, "via__publisher")
+            .order_by("-published_on", "title", "pk")
+        )
 
     def with_claim_counts(self) -> SourceQuerySet:
         return self.annotate(claim_count=models.Count("claims", distinct=True))
@@ -421,21 +421,7 @@ class ClaimQuerySet(models.QuerySet):
     def stated_by(self, as_of: date) -> ClaimQuerySet:
         return self.filter(stated_on__lte=as_of)
 
-    def for_list(self) -> ClaimQuerySet:
-        """Only what a claim list shows (templatetags.tracker.claim_item): the claim, its
-        milestone's title and its source's citation."""
-        return self.select_related("milestone", "source__via").only(
-            *STATUS_FIELDS,
-            "speaker",
-            "evidence",
-            "quote",
-            "milestone__title",
-            *(f"source__{name}" for name in CITATION_FIELDS),
-            "source__via__publisher",
-        )
-
-    def for_company(self, company) -> ClaimQuerySet:
-        return self.filter(milestone__company=company)
-
-    def newest_first(self) -> ClaimQuerySet:
-        return self.order_by("-stated_on", "-id")
+    def for_company_page(self) -> ClaimQuerySet:
+        """What a company page reads of its claims: what the statuses and the timeline
+        need, and what the claims section shows but the source."""
+        return self.only(*STATUS_FIELDS, "speaker", "evidence", "quote", "source", "updated_at")

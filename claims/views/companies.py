@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
+from django.db.models import Max, Prefetch
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,7 +13,7 @@ from claims.cache import cache_public_page
 from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm, country_name
 from claims.models import Claim, Company, CompanyRelation, Source
-from claims.status import TrackRecord, derive_status, track_record
+from claims.status import TrackRecord, derive_status, track_record, visible
 from claims.views.common import (
     csv_response,
     page_context,
@@ -136,13 +136,11 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = context["as_of"]
     company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
     # Each milestone's company is this one (the related manager sets it): no join for it.
-    milestones = company.milestones.with_claims(sources=False).select_related(None)
-    rows = milestone_rows(milestones.select_related("facility"), as_of)
-    claims = Claim.objects.for_company(company).stated_by(as_of).newest_first()
-    # One query for the sections' sizes and when their facts last changed.
-    totals = claims.aggregate(
-        claims=Count("pk"), sources=Count("source", distinct=True), changed=Max("updated_at")
+    milestones = company.milestones.select_related("facility").prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.order_by("stated_on", "id").for_company_page())
     )
+    rows = milestone_rows(milestones, as_of)
+    claims_page, sources_page, claims_changed = claim_sections(request, rows, as_of)
     context.update(
         company=company,
         structured_data=structured_data.organization(request, company),
@@ -155,17 +153,34 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         facilities=company.facilities.all(),
         relations=CompanyRelation.objects.involving(company).for_profile(),
-        # A page of each at a time: an average company at scale has some 130 claims.
-        claims_page=section_page(request, claims.for_list(), "claims_page", count=totals["claims"]),
-        sources_page=section_page(
-            request,
-            Source.objects.cited_by(claims).for_citation(),
-            "sources_page",
-            count=totals["sources"],
-        ),
-        last_changed=max(filter(None, [company.updated_at, totals["changed"]])),
+        claims_page=claims_page,
+        sources_page=sources_page,
+        last_changed=max(filter(None, [company.updated_at, claims_changed])),
     )
     return render_page(request, "claims/company_detail.html", context)
+
+
+def claim_sections(request: HttpRequest, rows: list[dict], as_of):
+    """(claims page, sources page, when a claim last changed) for a company page.
+
+    The claims are those the rows' statuses were derived from (claims.status.visible), read
+    once for both; a page of each at a time (an average company at scale has some 130
+    claims), and only the page shown fetches its sources.
+    """
+    claims = sorted(
+        (c for r in rows for c in visible(r["milestone"].claims.all(), as_of)),
+        key=lambda c: (c.stated_on, c.pk),
+        reverse=True,
+    )
+    claims_page = section_page(request, claims, "claims_page")
+    cited = Source.objects.for_citation().in_bulk({c.source_id for c in claims_page})
+    for claim in claims_page:
+        claim.source = cited[claim.source_id]
+    source_ids = {c.source_id for c in claims}
+    sources = Source.objects.filter(pk__in=source_ids).for_citation()
+    sources_page = section_page(request, sources, "sources_page", count=len(source_ids))
+    changed = max((c.updated_at for c in claims), default=None)
+    return claims_page, sources_page, changed
 
 
 def milestone_rows(milestones, as_of) -> list[dict]:
