@@ -404,22 +404,25 @@ class MilestoneQuerySet(models.QuerySet):
         """Milestones whose current target falls due in `year` (after with_status)."""
         return self.filter(target_year=year)
 
-    def with_claims(self, *, sources: bool = True) -> MilestoneQuerySet:
-        """Everything a status or a timeline row needs, in a fixed number of queries; with
-        each claim's source (and the source that reported it) unless `sources` is False."""
+    def with_claims(self, claims: ClaimQuerySet | None = None) -> MilestoneQuerySet:
+        """Everything a status or a timeline row needs, in a fixed number of queries: each
+        milestone's `claims` (by default with their sources), oldest first."""
         from claims.models import Claim
 
-        claims = Claim.objects.order_by("stated_on", "id")
-        # Without sources, only what a status and a timeline row read of a claim.
-        claims = claims.select_related("source__via") if sources else claims.only(*STATUS_FIELDS)
+        if claims is None:
+            claims = Claim.objects.select_related("source__via")
         return self.select_related("company", "facility", "technology").prefetch_related(
-            Prefetch("claims", queryset=claims)
+            Prefetch("claims", queryset=claims.order_by("stated_on", "id"))
         )
 
 
 class ClaimQuerySet(models.QuerySet):
     def stated_by(self, as_of: date) -> ClaimQuerySet:
         return self.filter(stated_on__lte=as_of)
+
+    def for_status(self) -> ClaimQuerySet:
+        """Only what a milestone's status and its timeline row read of a claim."""
+        return self.only(*STATUS_FIELDS)
 
     def for_company_page(self) -> ClaimQuerySet:
         """What a company page reads of its claims: what the statuses and the timeline

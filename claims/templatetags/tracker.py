@@ -1,4 +1,3 @@
-import html
 import json
 
 from django import template
@@ -6,12 +5,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.charts import escape_text as escape
+
 register = template.Library()
-
-
-def escape(text) -> str:
-    """HTML-escaped text, as Django's escape() gives it, without its lazy-string wrapper."""
-    return html.escape(str(text))
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -136,9 +136,8 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = context["as_of"]
     company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
     # Each milestone's company is this one (the related manager sets it): no join for it.
-    milestones = company.milestones.select_related("facility").prefetch_related(
-        Prefetch("claims", queryset=Claim.objects.order_by("stated_on", "id").for_company_page())
-    )
+    milestones = company.milestones.with_claims(Claim.objects.for_company_page())
+    milestones = milestones.select_related(None).select_related("facility")
     rows = milestone_rows(milestones, as_of)
     claims_page, sources_page, claims_changed = claim_sections(request, rows, as_of)
     context.update(

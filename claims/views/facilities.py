@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from claims.cache import cache_public_page
-from claims.models import Facility, Milestone
+from claims.models import Claim, Facility, Milestone
 from claims.views.common import last_changed, page_context, render_page
 from claims.views.companies import milestone_rows
 
@@ -19,7 +19,9 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     facility = get_object_or_404(
         Facility.objects.select_related("company", "technology", "source__via"), slug=slug
     )
-    rows = milestone_rows(facility.milestones.with_claims(sources=False), context["as_of"])
+    rows = milestone_rows(
+        facility.milestones.with_claims(Claim.objects.for_status()), context["as_of"]
+    )
     context.update(
         facility=facility,
         phases=[r for r in rows if r["milestone"].kind == Milestone.Kind.CAPACITY_PHASE],

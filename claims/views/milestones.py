@@ -280,7 +280,11 @@ def timeline(request: HttpRequest) -> HttpResponse:
         return milestone_csv(request, milestones, context["as_of"], "timeline.csv")
     count = add_facets(form, context)
     page = paginate(
-        request, milestones.with_claims(sources=False), context, per_page=TIMELINE_ROWS, count=count
+        request,
+        milestones.with_claims(Claim.objects.for_status()),
+        context,
+        per_page=TIMELINE_ROWS,
+        count=count,
     )
     items = [(m, derive_status(m.claims.all(), context["as_of"])) for m in page.object_list]
     context.update(
