@@ -363,7 +363,9 @@ def _closed(text: str, stated_on: date | None) -> tuple[date, date]:
     return earliest, latest
 
 
-def parse_period(text: str, *, stated_on: date | None = None) -> Period:
+def parse_period(
+    text: str, *, stated_on: date | None = None, fiscal_year_start: int | None = None
+) -> Period:
     """Read a target as stated ("by H2 2026", "FY2028") into a Period, or raise PeriodError."""
     stated = text.strip()
     try:
