@@ -175,6 +175,8 @@ def format_span(earliest: date | None, latest: date | None) -> str:
     if e.month != lt.month:
         return f"{e.day} {_ABBR[e.month]}–{format_partial_date(lt, 'day')}"
     return f"{e.day}–{format_partial_date(lt, 'day')}"
+
+
 def datetime_attr(earliest: date | None, latest: date | None) -> str:
     """A <time datetime> value no more precise than the span: "2025-11-03", "2025-11", "2025"."""
     if earliest is None:

@@ -1,6 +1,6 @@
 """The stored status facts (MilestoneFacts) stay what the claims say, through any edits."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +10,7 @@ from hypothesis.extra.django import TestCase
 from claims.facts import FACT_NAMES, refresh_facts, stored_facts_cover
 from claims.models import Claim, Milestone, MilestoneFacts
 from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
-from tests.test_status_agreement import KINDS, TARGETS
+from tests.strategies import claim_fields
 
 START = date(2021, 1, 1)
 
@@ -28,19 +28,6 @@ def stored() -> dict:
     return {row.pop("milestone_id"): row for row in rows}
 
 
-def claim_fields(draw) -> dict:
-    kind = draw(st.sampled_from(KINDS))
-    stated = START + timedelta(days=draw(st.integers(0, 1500)))
-    row = {"kind": kind, "stated_on": stated, "target_text": "", "achieved_on": None}
-    row["evidence"] = None
-    if kind in Claim.TARGET_KINDS:
-        row["target_text"] = draw(st.sampled_from(TARGETS))
-    if kind == Claim.Kind.ACHIEVEMENT:
-        row["achieved_on"] = stated - timedelta(days=draw(st.integers(0, 400)))
-        row["evidence"] = draw(st.integers(1, 4))
-    return row
-
-
 @st.composite
 def edits(draw):
     """A sequence of (operation, milestone number, claim number, fields)."""
@@ -48,7 +35,7 @@ def edits(draw):
     for _ in range(draw(st.integers(1, 10))):
         operation = draw(st.sampled_from(["add", "add", "change", "move", "delete", "bulk"]))
         steps.append(
-            (operation, draw(st.integers(0, 2)), draw(st.integers(0, 9)), claim_fields(draw))
+            (operation, draw(st.integers(0, 2)), draw(st.integers(0, 9)), claim_fields(draw, 1500))
         )
     return steps
 
@@ -57,11 +44,14 @@ class StoredFactsTests(TestCase):
     @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=edits())
     def test_stored_facts_follow_every_edit(self, steps):
-        company = CompanyFactory()
+        company = CompanyFactory(fiscal_year_start_month=4)
         milestones = [
             Milestone.objects.create(company=company, slug=f"m{n}", title="M", kind="other")
             for n in range(3)
         ]
+        partner = CompanyFactory()
+        for milestone in milestones:
+            milestone.partners.add(partner)
         for n, (operation, which, pick, fields) in enumerate(steps):
             claims = list(Claim.objects.order_by("pk"))
             if operation == "add" or not claims:

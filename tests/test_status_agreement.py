@@ -1,6 +1,6 @@
 """The database form of the status rules agrees with claims/status.py on any history."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,40 +9,7 @@ from hypothesis.extra.django import TestCase
 from claims.models import Claim, Milestone
 from claims.status import Status, derive_status
 from tests.factories import CompanyFactory, SourceFactory
-
-TARGETS = [
-    "Dec 2025",
-    "H2 2026",
-    "2027",
-    "2027–28",
-    "FY2028",
-    "mid-2020s",
-    "2030s",
-    "after 2030",
-    "not stated",
-    "Q1 2024",
-    "2023",
-    "2 Sep 2025",
-]
-KINDS = [k for k, _ in Claim.Kind.choices]
-START = date(2021, 1, 1)
-
-
-@st.composite
-def claim_histories(draw):
-    n = draw(st.integers(min_value=0, max_value=6))
-    claims = []
-    for _ in range(n):
-        kind = draw(st.sampled_from(KINDS))
-        stated = START + timedelta(days=draw(st.integers(0, 2000)))
-        row = {"kind": kind, "stated_on": stated}
-        if kind in Claim.TARGET_KINDS:
-            row["target_text"] = draw(st.sampled_from(TARGETS))
-        if kind == Claim.Kind.ACHIEVEMENT:
-            row["achieved_on"] = stated - timedelta(days=draw(st.integers(0, 400)))
-            row["evidence"] = draw(st.integers(1, 4))
-        claims.append(row)
-    return claims
+from tests.strategies import claim_histories
 
 
 class StatusAgreementTests(TestCase):
@@ -52,10 +19,11 @@ class StatusAgreementTests(TestCase):
         as_of=st.dates(min_value=date(2020, 6, 1), max_value=date(2034, 1, 1)),
     )
     def test_database_status_matches_python_rules(self, history, as_of):
-        company = CompanyFactory()
+        company = CompanyFactory(fiscal_year_start_month=4)
         milestone = Milestone.objects.create(
             company=company, slug="m", title="M", kind="production_start"
         )
+        milestone.partners.add(CompanyFactory())
         for n, row in enumerate(history):
             claim = Claim(milestone=milestone, source=SourceFactory(url=f"https://e.x/{n}"), **row)
             claim.clean()  # parse the target as an editor's save would
@@ -65,11 +33,13 @@ class StatusAgreementTests(TestCase):
         self.assertEqual(row.status, expected.status.value)
         self.assertEqual(row.stale, expected.stale)
         self.assertEqual(row.achieved_on, expected.achieved_on)
+        self.assertEqual(row.achieved_latest, expected.achieved_latest)
         first = expected.first_target.latest if expected.first_target else None
         current = expected.current_target.latest if expected.current_target else None
         self.assertEqual(row.first_target_latest, first)
         self.assertEqual(row.current_target_latest, current)
         self.assertEqual(row.last_claim_on, expected.last_claim_on)
+        self.assertEqual(row.last_claim_from, expected.last_claim_from)
         # Filtering by status finds it under its own status and no other.
         found = {
             status
