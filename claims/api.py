@@ -27,7 +27,7 @@ from claims.filters import (
     SourceFilterForm,
 )
 from claims.models import Claim, Company, Facility, Milestone, Source
-from claims.status import MilestoneStatus, Target, status_from_annotations
+from claims.status import MilestoneStatus, Target, achieved_label, status_from_annotations
 from claims.views.milestones import facets_and_total
 
 DEFAULT_PAGE_SIZE = 50
@@ -146,10 +146,24 @@ class MilestoneOut(Schema):
     stale: bool = Field(description="Not achieved and no claim for 24 months.")
     first_target: TargetOut | None
     current_target: TargetOut | None
-    achieved_on: date | None
-    on_time: bool | None
-    slip_months: int | None = Field(description="Whole months past the first dated target.")
-    last_claim_on: date | None
+    country: str = Field(
+        description="Where it happens: its facility's country, else its company's (ISO 3166-1)."
+    )
+    partners: list[str] = Field(description="Slugs of partner companies named on it.")
+    achieved_on: date | None = Field(description="First day the achievement could have been.")
+    achieved_latest: date | None = Field(description="Last day it could have been.")
+    achieved: str = Field(description='When, as precisely as known: "2 Sep 2025", "2023".')
+    verdict: str | None = Field(
+        description="on_time, late or cant_tell (the sources are not precise enough); "
+        "null without an achievement against a dated target."
+    )
+    on_time: bool | None = Field(description="True when certainly on time, false when late.")
+    slip_months: int | None = Field(
+        description="Whole months past the first dated target (the least, when a range)."
+    )
+    slip_months_max: int | None = Field(description="The most, when the dates are imprecise.")
+    last_claim_on: date | None = Field(description="Last day of the latest claim's period.")
+    last_claim_from: date | None = Field(description="First day of the latest claim's period.")
     capacity_value: float | None
     capacity_unit: str
     energy_density_wh_kg: float | None
@@ -165,11 +179,19 @@ class ClaimOut(Schema):
     milestone_slug: str
     company: CompanyRef
     kind: str
-    stated_on: date
-    stated_on_precision: str
+    stated_on: date = Field(description="First day of the period it was said in.")
+    stated_on_latest: date = Field(description="Last day: it counts as known from then.")
+    stated_on_precision: str = Field(description="day, month, quarter, half or year")
     speaker: str
+    standing: str = Field(description="company, partner, government or third_party")
+    counted: bool = Field(
+        description="Whether it can move status and slip: the milestone's own parties' "
+        "statements and anyone's achievement reports; views never."
+    )
     target: TargetOut | None
     achieved_on: date | None
+    achieved_on_latest: date | None
+    achieved_on_precision: str | None
     evidence: str | None
     source: int
     quote: str
@@ -182,6 +204,7 @@ class SourceOut(Schema):
     publisher: str
     kind: str
     published_on: date
+    published_on_latest: date
     published_on_precision: str
     language: str
     via: int | None
@@ -387,10 +410,17 @@ def milestone_out(request: HttpRequest, m: Milestone, result: MilestoneStatus) -
         "stale": result.stale,
         "first_target": _target(result.first_target),
         "current_target": _target(result.current_target),
+        "country": m.country.code,
+        "partners": [p.slug for p in m.partners.all()],
         "achieved_on": result.achieved_on,
+        "achieved_latest": result.achieved_latest,
+        "achieved": achieved_label(result),
+        "verdict": result.verdict,
         "on_time": result.on_time,
         "slip_months": result.slip_months,
+        "slip_months_max": result.slip_months_max,
         "last_claim_on": result.last_claim_on,
+        "last_claim_from": result.last_claim_from,
         "capacity_value": _float(m.capacity_value),
         "capacity_unit": m.capacity_unit,
         "energy_density_wh_kg": _float(m.energy_density_wh_kg),
@@ -414,10 +444,15 @@ def claim_out(request: HttpRequest, c: Claim) -> dict:
         "company": _company_ref(c.milestone.company),
         "kind": c.kind,
         "stated_on": c.stated_on,
+        "stated_on_latest": c.stated_on_latest,
         "stated_on_precision": c.stated_on_precision,
         "speaker": c.speaker,
+        "standing": c.standing,
+        "counted": c.counts,
         "target": target,
         "achieved_on": c.achieved_on,
+        "achieved_on_latest": c.achieved_on_latest,
+        "achieved_on_precision": c.achieved_on_precision if c.achieved_on else None,
         "evidence": Claim.Evidence(c.evidence).name.lower() if c.evidence else None,
         "source": c.source_id,
         "quote": c.quote,
@@ -432,6 +467,7 @@ def source_out(request: HttpRequest, s: Source) -> dict:
         "publisher": s.publisher,
         "kind": s.kind,
         "published_on": s.published_on,
+        "published_on_latest": s.published_on_latest,
         "published_on_precision": s.published_on_precision,
         "language": s.language,
         "via": s.via_id,
@@ -513,7 +549,11 @@ def list_milestones(request: HttpRequest, filters: Query[MilestoneFilters]):
     as_of = _as_of(request)
     form = _validated(MilestoneFilterForm(request.GET))
     base = Milestone.objects.with_status(as_of).stated_by(as_of)
-    milestones = form.filtered(base).select_related("company", "facility", "technology")
+    milestones = (
+        form.filtered(base)
+        .select_related("company", "facility", "technology")
+        .prefetch_related("partners")
+    )
     milestones = milestones.order_by("company__name", "title", "pk")
     return paginate(
         request,
@@ -538,7 +578,7 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
     as_of = _as_of(request)
     form = _validated(ClaimFilterForm(request.GET))
     claims = form.filtered(Claim.objects.stated_by(as_of)).select_related("milestone__company")
-    return paginate(request, claims.order_by("-stated_on", "-pk"), claim_out)
+    return paginate(request, claims.order_by("-stated_on_latest", "-pk"), claim_out)
 
 
 @api.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, tags=["claims"])

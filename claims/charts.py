@@ -18,14 +18,17 @@ from typing import Any, Protocol
 
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.dates import format_span
 from claims.status import (
     CANCELLATION,
     CLARIFICATION,
     MilestoneStatus,
     Status,
     Target,
+    achieved_label,
     add_months,
     revision_direction,
+    visible,
 )
 
 TITLE_CHARS = 42
@@ -256,7 +259,7 @@ def _row_svg(row: TimelineRow, chart: TimelineChart, query: str) -> str:
     if row.achieved_x is not None:
         parts.append(
             f'<circle class="tl-achieved" cx="{row.achieved_x}" cy="{row.mid}" r="6">'
-            f"<title>Achieved {day_label(row.result.achieved_on)}</title></circle>"
+            f"<title>Achieved {achieved_label(row.result)}</title></circle>"
         )
     parts.append("</g>")
     return "".join(parts)
@@ -297,8 +300,7 @@ def _claim_tick(claim: Any, x: float, mid: float) -> ClaimTick:
 
 
 def _seen(milestone: MilestoneLike, as_of: date) -> list[Any]:
-    claims = (c for c in milestone.claims.all() if c.stated_on <= as_of)
-    return sorted(claims, key=lambda c: c.stated_on)
+    return visible(milestone.claims.all(), as_of)
 
 
 def _timeline_dates(items: Sequence[tuple[MilestoneLike, MilestoneStatus]], as_of: date):
@@ -391,7 +393,9 @@ class RevisionPoint:
     at_top: bool = False  # no room above the point: its label goes below
 
     stated_on = property(lambda self: self.target.stated_on)
-    stated_label = property(lambda self: day_label(self.target.stated_on))
+    stated_label = property(
+        lambda self: format_span(self.target.stated_on, self.target.stated_latest)
+    )
     target_label = property(lambda self: self.target.label)
     target_text = property(lambda self: self.target.text)
     open_ended = property(lambda self: not self.target.is_dated)
@@ -480,7 +484,7 @@ def revisions_chart(
     achieved = None
     if achieved_on:
         ax, ay = sx(achieved_on), sy(achieved_on)
-        achieved = Marker(ax, ay, shape("star", ax, ay, 8), f"Achieved {day_label(achieved_on)}")
+        achieved = Marker(ax, ay, shape("star", ax, ay, 8), f"Achieved {achieved_label(result)}")
     return RevisionsChart(
         width=width,
         height=height,

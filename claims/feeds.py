@@ -36,7 +36,7 @@ class ClaimsFeed(Feed):
 
     def claims(self):
         return Claim.objects.select_related("milestone__company", "source").order_by(
-            "-stated_on", "-id"
+            "-stated_on_latest", "-id"
         )
 
     def items(self):
@@ -61,7 +61,8 @@ class ClaimsFeed(Feed):
         return claim.speaker or claim.milestone.company.name
 
     def item_pubdate(self, claim: Claim) -> datetime:
-        return _midday(claim.stated_on)
+        # Dated when it became known: the last day of the period it was said in.
+        return _midday(claim.stated_on_latest)
 
     def item_updateddate(self, claim: Claim) -> datetime:
         return claim.updated_at

@@ -17,7 +17,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from claims.dates import date_end, format_partial_date, parse_partial_date, partial_date_text
+from claims.dates import datetime_attr, date_end, format_partial_date, parse_partial_date, partial_date_text
 from claims.periods import PRECISION_CHOICES, PeriodError, format_period, parse_period
 from claims.querysets import (
     ClaimQuerySet,
@@ -297,6 +297,11 @@ class Source(Versioned):
     @property
     def published_label(self) -> str:
         return format_date(self.published_on, self.published_on_precision)
+
+    @property
+    def published_datetime(self) -> str:
+        """The <time datetime> value, no more precise than the date is known."""
+        return datetime_attr(self.published_on, self.published_on_latest or self.published_on)
 
     def clean(self) -> None:
         errors = {}
@@ -865,6 +870,10 @@ class Claim(Versioned):
     @property
     def stated_label(self) -> str:
         return format_date(self.stated_on, self.stated_on_precision)
+
+    @property
+    def stated_datetime(self) -> str:
+        return datetime_attr(self.stated_on, self.stated_on_latest or self.stated_on)
 
     @property
     def achieved_label(self) -> str:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from claims.dates import format_span
+from claims.dates import datetime_attr, format_span
 from claims.periods import format_period
 
 STALE_AFTER_MONTHS = 24
@@ -105,6 +105,8 @@ class Target:
     latest: date | None
     precision: str
     claim_id: int | None = None
+    #: The last day of the period the target was stated in (stated_on is the first).
+    stated_latest: date | None = None
 
     @property
     def is_dated(self) -> bool:
@@ -113,6 +115,15 @@ class Target:
     @property
     def label(self) -> str:
         return format_period(self.earliest, self.latest, self.precision)
+
+    @property
+    def stated_text(self) -> str:
+        """When it was stated, as precisely as the source says."""
+        return format_span(self.stated_on, self.stated_latest or self.stated_on)
+
+    @property
+    def stated_datetime(self) -> str:
+        return datetime_attr(self.stated_on, self.stated_latest or self.stated_on)
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,30 @@ class MilestoneStatus:
     @property
     def cant_tell(self) -> bool:
         return self.verdict == CANT_TELL
+
+    @property
+    def achieved_text(self) -> str:
+        return achieved_label(self)
+
+    @property
+    def achieved_datetime(self) -> str:
+        return datetime_attr(self.achieved_on, self.achieved_latest or self.achieved_on)
+
+    @property
+    def last_claim_text(self) -> str:
+        return format_span(self.last_claim_from or self.last_claim_on, self.last_claim_on)
+
+    @property
+    def last_claim_datetime(self) -> str:
+        return datetime_attr(self.last_claim_from or self.last_claim_on, self.last_claim_on)
+
+    @property
+    def slip_text(self) -> str:
+        return slip_label(self)
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, "")
 
     @property
     def overdue_months(self) -> int | None:
@@ -214,6 +249,7 @@ def _target(claim: ClaimLike) -> Target:
         latest=claim.target_latest,
         precision=claim.target_precision,
         claim_id=claim.id,
+        stated_latest=claim.stated_on_latest,
     )
 
 

@@ -12,7 +12,7 @@ from claims import structured_data
 from claims.cache import cache_public_page
 from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm, country_name
-from claims.models import Claim, Company, CompanyRelation, Source
+from claims.models import Claim, Company, CompanyRelation, Milestone, Source
 from claims.status import TrackRecord, derive_status, track_record, visible
 from claims.views.common import (
     csv_response,
@@ -135,16 +135,16 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
     company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
-    # Each milestone's company is this one (the related manager sets it): no join for it.
-    milestones = company.milestones.with_claims(Claim.objects.for_company_page())
-    milestones = milestones.select_related(None).select_related("facility")
+    # Its own milestones and those that name it as a partner (shown, not in its record).
+    milestones = Milestone.objects.involving(company).with_claims(Claim.objects.for_company_page())
+    milestones = milestones.select_related(None).select_related("company", "facility")
     rows = milestone_rows(milestones, as_of)
     claims_page, sources_page, claims_changed = claim_sections(request, rows, as_of)
     context.update(
         company=company,
         structured_data=structured_data.organization(request, company),
         rows=rows,
-        record=track_record(r["result"] for r in rows),
+        record=track_record(r["result"] for r in rows if r["milestone"].company_id == company.pk),
         chart=timeline_chart(
             [(r["milestone"], r["result"]) for r in rows],
             as_of,
@@ -168,7 +168,7 @@ def claim_sections(request: HttpRequest, rows: list[dict], as_of):
     """
     claims = sorted(
         (c for r in rows for c in visible(r["milestone"].claims.all(), as_of)),
-        key=lambda c: (c.stated_on, c.pk),
+        key=lambda c: (c.stated_on_latest, c.stated_on, c.pk),
         reverse=True,
     )
     claims_page = section_page(request, claims, "claims_page")

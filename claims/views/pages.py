@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from django.db import connection
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -87,20 +88,21 @@ def recent_revisions(as_of, limit: int = DASHBOARD_ROWS) -> list[dict]:
         Claim.objects.filter(
             milestone=OuterRef("milestone"),
             kind__in=Claim.TARGET_KINDS,
-            stated_on__lte=as_of,
+            standing__in=Claim.PARTY_STANDINGS,
+            stated_on_latest__lte=as_of,
         )
         .exclude(target_precision="none")
         .filter(
-            Q(stated_on__lt=OuterRef("stated_on"))
-            | Q(stated_on=OuterRef("stated_on"), id__lt=OuterRef("id"))
+            Q(stated_on_latest__lt=OuterRef("stated_on_latest"))
+            | Q(stated_on_latest=OuterRef("stated_on_latest"), id__lt=OuterRef("id"))
         )
-        .order_by("-stated_on", "-id")
+        .order_by("-stated_on_latest", "-id")
     )
     revisions = (
         Claim.objects.stated_by(as_of)
-        .filter(kind=Claim.Kind.REVISION)
+        .filter(kind=Claim.Kind.REVISION, standing__in=Claim.PARTY_STANDINGS)
         .exclude(target_precision="none")
-        .order_by("-stated_on", "-id")
+        .order_by("-stated_on_latest", "-id")
     )
     with_previous = (
         revisions.annotate(
@@ -162,6 +164,8 @@ def _pivot(rows: list[tuple], companies: dict) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["total"], r["name"]))
 
 
+#: Target texts the methodology page reads for its readers; the FY example is a company's
+#: whose fiscal year starts in April, stated on the day given.
 METHODOLOGY_EXAMPLES = [
     "by December 2025",
     "H2 2026",
@@ -169,11 +173,17 @@ METHODOLOGY_EXAMPLES = [
     "2027",
     "2027–28",
     "FY2028",
+    "2027年底",
+    "2026年下半年",
+    "between 2027 and 2030",
+    "as early as 2027",
+    "next year",
     "mid-2020s",
     "2030s",
     "after 2030",
     "not stated",
 ]
+METHODOLOGY_STATED_ON = date(2025, 9, 2)
 
 
 @require_GET
@@ -181,7 +191,11 @@ METHODOLOGY_EXAMPLES = [
 def methodology(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context.update(
-        examples=[parse_period(text) for text in METHODOLOGY_EXAMPLES],
+        examples=[
+            parse_period(text, stated_on=METHODOLOGY_STATED_ON, fiscal_year_start=4)
+            for text in METHODOLOGY_EXAMPLES
+        ],
+        examples_stated_on=METHODOLOGY_STATED_ON,
         evidence_levels=Claim.Evidence.choices,
         claim_kinds=Claim.Kind.choices,
         stale_months=STALE_AFTER_MONTHS,

@@ -80,11 +80,11 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_context(request)
     source = get_object_or_404(Source.objects.select_related("via"), pk=pk)
     claims = source.claims.select_related("milestone__company", "source__via").order_by(
-        "stated_on", "id"
+        "stated_on_latest", "stated_on", "id"
     )
     context.update(
         source=source,
-        claims=claims.filter(stated_on__lte=context["as_of"]),
+        claims=claims.stated_by(context["as_of"]),
         reported=source.reported.all(),
         last_changed=max(
             filter(None, [source.updated_at, claims.aggregate(x=Max("updated_at"))["x"]])
