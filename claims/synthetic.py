@@ -315,7 +315,7 @@ class _Targets:
     @staticmethod
     def text(rng: random.Random, year: int) -> str:
         form = rng.choices(
-            ["dec", "h1", "h2", "q", "year", "by", "range", "fy", "end"],
+            ["dec", "h1", "h2", "q", "year", "by", "range", "around", "end"],
             weights=[10, 8, 14, 8, 30, 10, 6, 4, 10],
         )[0]
         match form:
@@ -331,8 +331,8 @@ class _Targets:
                 return f"by {year}"
             case "range":
                 return f"{year}–{(year + 1) % 100:02d}"
-            case "fy":
-                return f"FY{year}"
+            case "around":
+                return f"around {year}"
             case "end":
                 return f"end of {year}"
         return str(year)
@@ -458,6 +458,7 @@ class _Generator:
                     publisher=publisher,
                     kind=_weighted(rng, SOURCE_KINDS),
                     published_on=day,
+                    published_on_latest=day,
                     language=language if publisher not in GLOBAL_PUBLISHERS else "en",
                     accessed_on=day + timedelta(days=rng.randint(0, 30))
                     if rng.random() < 0.3
@@ -473,6 +474,7 @@ class _Generator:
                 publisher="WeChat",
                 kind=Source.Kind.COMPANY_RELEASE,
                 published_on=s.published_on,
+                published_on_latest=s.published_on,
                 language="zh",
                 via_id=s.pk,
             )
@@ -529,6 +531,7 @@ class _Generator:
         return {
             "company_id": company.pk,
             "facility_id": facility.pk if facility else None,
+            "country": (facility or company).country.code,
             "slug": f"{SLUG_PREFIX}{self.tag}-m{index}",
             "title": f"{title}{where} (#{index})",
             "kind": kind,
@@ -622,12 +625,20 @@ class _Generator:
                 "target_precision": precision,
             }
         if achieved_on:
-            target = {"achieved_on": achieved_on, "evidence": _weighted(rng, EVIDENCE_WEIGHTS)}
+            evidence = _weighted(rng, EVIDENCE_WEIGHTS)
+            target = {
+                "achieved_on": achieved_on,
+                "achieved_on_latest": achieved_on,
+                "evidence": evidence,
+                # Only someone else observes a company's site independently.
+                "standing": "third_party" if evidence == 4 else "company",
+            }
         self.report.kinds[kind] = self.report.kinds.get(kind, 0) + 1
         return dict(
             milestone_id=milestone_id,
             kind=kind,
             stated_on=day,
+            stated_on_latest=day,
             speaker=(
                 f"{rng.choice(GIVEN_NAMES)} {rng.choice(FIRST_NAMES)}, {rng.choice(SPEAKER_TITLES)}"
                 if rng.random() < 0.6
