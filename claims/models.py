@@ -17,7 +17,13 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from claims.dates import datetime_attr, date_end, format_partial_date, parse_partial_date, partial_date_text
+from claims.dates import (
+    date_end,
+    datetime_attr,
+    format_partial_date,
+    parse_partial_date,
+    partial_date_text,
+)
 from claims.periods import PRECISION_CHOICES, PeriodError, format_period, parse_period
 from claims.querysets import (
     ClaimQuerySet,
