@@ -189,7 +189,9 @@ def front(tmp_path_factory):
             "REDIS_URL": "",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": f"{HOST},127.0.0.1",
-            "GUNICORN_ARGS": "--access-logfile -",
+            # An access log with the forwarded headers the app received.
+            "GUNICORN_ARGS": "--access-logfile - --access-logformat "
+            + """'%(h)s "%(r)s" %(s)s xff=%({x-forwarded-for}i)s proto=%({x-forwarded-proto}i)s'""",
         },
         port=APP_PORT,
     )
@@ -225,6 +227,15 @@ def test_pages_pass_through_over_https_with_the_host_and_scheme_the_app_trusts(f
     assert b"Sitemap" in body or b"User-agent" in body
     assert "max-age=" in headers["Strict-Transport-Security"]
     assert re.search(r'"GET /robots.txt HTTP/1.[01]" 200', front.app_log())
+
+
+def test_the_app_gets_the_clients_address_not_what_the_client_claims(front):
+    status, _, _ = front.request(
+        "GET", "/robots.txt?forged=1", headers={"X-Forwarded-For": "203.0.113.7"}
+    )
+    assert status == 200
+    line = next(line for line in front.app_log().splitlines() if "forged=1" in line)
+    assert "xff=127.0.0.1 proto=https" in line
 
 
 def test_healthz_answers_while_slow_clients_dribble_their_headers(front):
