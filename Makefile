@@ -37,9 +37,12 @@ run: demo
 # The production server: gunicorn with WEB_CONCURRENCY workers, static files compressed and
 # hashed by collectstatic and served by WhiteNoise, on 127.0.0.1:PORT behind the TLS proxy
 # (which sets X-Forwarded-Proto). Needs SECRET_KEY. Over plain HTTP without a proxy, add
-# SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0.
+# SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0. GUNICORN_ARGS adds options (e.g. an access log:
+# GUNICORN_ARGS="--access-logfile -"). Its sync workers read each request whole: put nginx in
+# front (deploy/nginx/ssbtracker.conf) so that slow clients never reach them.
 WEB_CONCURRENCY ?= 2
 GUNICORN_TIMEOUT ?= 60
+GUNICORN_ARGS ?=
 serve: export DEBUG := 0
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: install
@@ -50,7 +53,7 @@ serve: install
 	$(PY) manage.py collectstatic --no-input -v0
 	@echo "Serving http://127.0.0.1:$(PORT) with $(WEB_CONCURRENCY) gunicorn workers."
 	exec $(VENV)/bin/gunicorn ssbtracker.wsgi --bind 127.0.0.1:$(PORT) \
-	  --workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT)
+	  --workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT) $(GUNICORN_ARGS)
 
 test: install
 	$(PY) -m pytest
