@@ -887,7 +887,7 @@ class Claim(Versioned):
 
     @property
     def target_label(self) -> str:
-        if self.kind not in self.TARGET_KINDS:
+        if self.kind not in (*self.TARGET_KINDS, self.Kind.VIEW):
             return ""
         return format_period(self.target_earliest, self.target_latest, self.target_precision)
 

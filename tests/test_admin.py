@@ -21,7 +21,6 @@ def source_form(**overrides):
         "publisher": "Example News",
         "kind": "news",
         "published_on": "2025-09-08",
-        "published_on_precision": "day",
         "language": "en",
         "claims-TOTAL_FORMS": "0",
         "claims-INITIAL_FORMS": "0",
@@ -39,6 +38,7 @@ def claim_rows(*rows):
             "kind": "announcement",
             "stated_on": "2025-09-02",
             "speaker": "",
+            "standing": "company",
             "quote": "",
             "target_text": "",
             "achieved_on": "",
@@ -138,8 +138,17 @@ def test_unreadable_target_is_a_form_error_and_nothing_is_saved(editor_client):
         ({"kind": "achievement"}, "needs the date it happened"),
         ({"kind": "announcement", "achieved_on": "2025-01-01"}, "Only an achievement"),
         ({"kind": "clarification", "target_text": "2027"}, "carries no target"),
-        ({"stated_on": "2999-01-01"}, "cannot be stated in the future"),
-        ({"stated_on": "not a date"}, "Enter a valid date"),
+        ({"stated_on": "2099-01-01"}, "cannot be stated in the future"),
+        ({"stated_on": "not a date"}, "Write it as precisely as the source gives it"),
+        ({"stated_on": "2025-02-30"}, "Could not read"),
+        ({"target_text": "2027 (small volume); 2030 (mass production)"}, "split it into one"),
+        ({"target_text": "FY2028"}, "has no fiscal year set"),
+        ({"standing": "third_party"}, "record what a third party says as a view"),
+        ({"kind": "view", "standing": "company"}, "A view is a third party"),
+        (
+            {"kind": "achievement", "achieved_on": "2025-09", "evidence": "4"},
+            "cannot observe itself independently",
+        ),
         (
             {"kind": "achievement", "achieved_on": "2025-10-01", "evidence": "1"},
             "reported before it happened",
@@ -195,7 +204,10 @@ def test_milestone_with_another_companys_facility_is_refused(editor_client):
 
 def test_target_preview_says_what_the_parser_understood(editor_client):
     url = reverse("admin:claims_parse_target")
-    response = editor_client.get(url, {"claims-0-target_text": "FY2028"})
+    milestone = MilestoneFactory(company=CompanyFactory(fiscal_year_start_month=4))
+    response = editor_client.get(
+        url, {"claims-0-target_text": "FY2028", "claims-0-milestone": milestone.pk}
+    )
     assert "Understood as <strong>FY2028</strong>" in response.content.decode()
     assert "2029-03-31" in response.content.decode()
     bad = editor_client.get(url, {"claims-0-target_text": "<b>soonish</b>"})
@@ -253,3 +265,75 @@ def test_milestone_autocomplete_searches_company_names(editor_client):
     )
     assert response.status_code == 200
     assert "Phase 2" in response.content.decode()
+
+
+def test_target_preview_reads_relative_words_against_the_rows_own_date(editor_client):
+    url = reverse("admin:claims_parse_target")
+    response = editor_client.get(
+        url, {"claims-1-target_text": "next year", "claims-1-stated_on": "2023-11"}
+    )
+    assert "Understood as <strong>2024</strong>" in response.content.decode()
+    assert "Nov 2023" in response.content.decode()
+
+
+def test_fiscal_year_preview_is_refused_for_a_company_without_one(editor_client):
+    url = reverse("admin:claims_parse_target")
+    milestone = MilestoneFactory()
+    response = editor_client.get(
+        url, {"claims-0-target_text": "FY2028", "claims-0-milestone": milestone.pk}
+    )
+    assert "has no fiscal year set" in response.content.decode()
+
+
+def test_an_inline_row_takes_a_month_or_a_year_as_the_source_gives_it(editor_client):
+    milestone = MilestoneFactory()
+    data = source_form(
+        published_on="2024",
+        **claim_rows(
+            {"milestone": milestone.pk, "stated_on": "2023-05", "target_text": "2025"},
+            {
+                "milestone": milestone.pk,
+                "kind": "achievement",
+                "stated_on": "2024年3月",
+                "achieved_on": "2023",
+                "evidence": "1",
+            },
+        ),
+    )
+    response = editor_client.post(ADD_SOURCE, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    source = Source.objects.get()
+    assert (source.published_on, source.published_on_precision) == (date(2024, 1, 1), "year")
+    assert source.published_on_latest == date(2024, 12, 31)
+    announcement, achievement = source.claims.order_by("kind")[::-1]
+    assert announcement.kind == "announcement"
+    assert announcement.stated_label == "May 2023"
+    assert announcement.stated_on_latest == date(2023, 5, 31)
+    assert (achievement.achieved_on, achievement.achieved_on_latest) == (
+        date(2023, 1, 1),
+        date(2023, 12, 31),
+    )
+    assert achievement.stated_label == "Mar 2024"
+
+
+def test_a_third_partys_view_is_saved_and_not_counted(editor_client):
+    milestone = MilestoneFactory()
+    ClaimFactory(milestone=milestone, stated_on=date(2024, 1, 5), target_text="2025")
+    data = source_form(
+        **claim_rows(
+            {
+                "milestone": milestone.pk,
+                "kind": "view",
+                "standing": "third_party",
+                "speaker": "An analyst",
+                "target_text": "2030",
+            }
+        )
+    )
+    response = editor_client.post(ADD_SOURCE, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    view = Claim.objects.get(kind="view")
+    assert view.target_label == "2030" and not view.counts
+    result = milestone.derived_status(date(2026, 1, 1))
+    assert result.current_target.label == "2025"
+    assert result.status == "overdue"

@@ -26,6 +26,7 @@ CSV_HEADER = [
     *[s.value for s in Status],
     "achieved_on_time",
     "achieved_late",
+    "achieved_cant_tell",
     "median_slip_months",
     "as_of",
 ]
@@ -64,6 +65,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
                     *r["counts"],
                     r["record"].on_time,
                     r["record"].late,
+                    r["record"].cant_tell,
                     r["record"].median_slip_months,
                     as_of,
                 ]

@@ -330,6 +330,6 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         structured_data=structured_data.milestone_claims(request, milestone, claims),
         chart=revisions_chart(result),
         evidence=max(evidence, key=lambda c: c.evidence, default=None),
-        last_changed=max([milestone.updated_at, *(c.updated_at for c in milestone.claims.all())]),
+        last_changed=max([milestone.updated_at, *(c.updated_at for c in claims)]),
     )
     return render_page(request, "claims/milestone_detail.html", context)
