@@ -6,6 +6,7 @@ from itertools import count
 
 import pytest
 
+from claims.dates import date_end, parse_partial_date
 from claims.periods import parse_period
 from claims.status import (
     Status,
@@ -25,25 +26,40 @@ _ids = count(1)
 class FakeClaim:
     kind: str
     stated_on: date
+    stated_on_latest: date
     target_text: str = ""
     target_earliest: date | None = None
     target_latest: date | None = None
     target_precision: str = "none"
     achieved_on: date | None = None
+    achieved_on_latest: date | None = None
+    standing: str = "company"
     id: int | None = None
 
 
-def said(kind: str, stated_on: str, target: str | None = None, achieved: str | None = None):
-    period = parse_period(target) if target is not None else None
+def said(
+    kind: str,
+    stated_on: str,
+    target: str | None = None,
+    achieved: str | None = None,
+    standing: str = "company",
+):
+    """A claim as an editor types it: dates as precise as the source ("2025-11", "2025")."""
+    stated, stated_precision = parse_partial_date(stated_on)
+    period = parse_period(target, stated_on=stated, fiscal_year_start=4) if target else None
+    achieved_on, achieved_precision = parse_partial_date(achieved) if achieved else (None, "")
     return FakeClaim(
         id=next(_ids),
         kind=kind,
-        stated_on=date.fromisoformat(stated_on),
+        stated_on=stated,
+        stated_on_latest=date_end(stated, stated_precision),
         target_text=target or "",
         target_earliest=period.earliest if period else None,
         target_latest=period.latest if period else None,
         target_precision=str(period.precision) if period else "none",
-        achieved_on=date.fromisoformat(achieved) if achieved else None,
+        achieved_on=achieved_on,
+        achieved_on_latest=date_end(achieved_on, achieved_precision) if achieved_on else None,
+        standing=standing,
     )
 
 
@@ -385,3 +401,145 @@ def test_track_record_counts_outcomes_and_median_slip():
     assert record.median_slip_months == 1.0
     assert record.achieved_undated == 1
     assert record.total == 6
+
+
+# Imprecise dates: verdicts on both bounds -------------------------------------------------
+
+
+def test_achieved_in_a_year_is_cant_tell_against_a_target_inside_that_year():
+    """A plant reported opened in "2023" against a Q1 2023 target: not "on time"."""
+    claims = [announce("2021-05-01", "Q1 2023"), achieve("2024-02-01", "2023")]
+    result = derive_status(claims, D("2024-06-01"))
+    assert result.status == Status.ACHIEVED
+    assert result.verdict == "cant_tell" and result.on_time is None
+    assert result.slip_months is None
+    assert "not precise enough" in result.explanation
+
+
+def test_achieved_in_a_year_before_the_target_ends_is_on_time():
+    claims = [announce("2021-05-01", "2024"), achieve("2024-02-01", "2023")]
+    assert derive_status(claims, D("2024-06-01")).verdict == "on_time"
+
+
+def test_late_by_a_range_of_months_when_the_achievement_is_known_to_its_year():
+    """A construction start reported as "2025" against a target of Oct 2024: 2–14 months."""
+    claims = [announce("2024-03-01", "Oct 2024"), achieve("2026-01-15", "2025")]
+    result = derive_status(claims, D("2026-06-01"))
+    assert result.verdict == "late"
+    assert (result.slip_months, result.slip_months_max) == (2, 14)
+    assert "2–14 months late" in result.explanation
+    assert result.achieved_text == "2025"
+
+
+def test_late_by_a_single_figure_when_the_achievement_is_known_to_the_day():
+    claims = [announce("2024-03-01", "Oct 2024"), achieve("2025-03-10", "2025-03-05")]
+    result = derive_status(claims, D("2025-06-01"))
+    assert (result.verdict, result.slip_months, result.slip_months_max) == ("late", 4, 4)
+    assert "4 months late" in result.explanation
+
+
+def test_the_first_achievement_bounds_come_from_every_report():
+    claims = [
+        announce("2022-01-01", "2024"),
+        achieve("2025-06-01", "2025"),
+        achieve("2025-07-01", "2025-02"),
+    ]
+    result = derive_status(claims, D("2025-08-01"))
+    assert (result.achieved_on, result.achieved_latest) == (D("2025-01-01"), D("2025-02-28"))
+    # 31 Dec 2024 to 28 Feb 2025 is two whole months (the month-end rule of months_between).
+    assert (result.verdict, result.slip_months, result.slip_months_max) == ("late", 0, 2)
+
+
+def test_cant_tell_is_counted_apart_in_a_track_record():
+    results = [
+        derive_status(
+            [announce("2021-05-01", "Q1 2023"), achieve("2024-02-01", "2023")], D("2025-01-01")
+        ),
+        derive_status(
+            [announce("2021-05-01", "2024"), achieve("2024-02-01", "2023")], D("2025-01-01")
+        ),
+        derive_status(
+            [announce("2024-03-01", "Oct 2024"), achieve("2026-01-15", "2025")], D("2026-06-01")
+        ),
+    ]
+    record = track_record(results)
+    assert (record.on_time, record.late, record.cant_tell) == (1, 1, 1)
+    assert record.achieved == 3
+    # The late one slipped at least 2 months; the can't-tell one has no slip.
+    assert record.median_slip_months == 1
+
+
+# Imprecise dates: what was known on a day --------------------------------------------------
+
+
+def test_a_claim_stated_in_a_year_counts_only_from_the_end_of_that_year():
+    claims = [announce("2023-03-01", "Dec 2026"), revise("2025", "2028")]
+    assert derive_status(claims, D("2025-12-30")).current_target.label == "Dec 2026"
+    assert derive_status(claims, D("2025-12-30")).status == Status.ON_TRACK
+    assert derive_status(claims, D("2025-12-31")).current_target.label == "2028"
+    assert derive_status(claims, D("2025-12-31")).status == Status.DELAYED
+
+
+def test_a_claim_stated_in_a_month_counts_from_its_last_day():
+    claims = [announce("2024-11", "2025")]
+    assert derive_status(claims, D("2024-11-29")).visible_claims == 0
+    assert derive_status(claims, D("2024-11-30")).visible_claims == 1
+
+
+def test_stale_and_last_claim_follow_the_end_of_the_stated_period():
+    claims = [announce("2023", "2030")]
+    # Said somewhere in 2023: 24 months of silence are certain only from 31 Dec 2025 on.
+    assert not derive_status(claims, D("2025-12-30")).stale
+    assert derive_status(claims, D("2026-01-01")).stale
+    assert derive_status(claims, D("2026-01-01")).last_claim_text == "2023"
+
+
+# Who said it --------------------------------------------------------------------------------
+
+
+def test_a_third_partys_view_never_moves_the_target():
+    """A remark that "Japan's mass production" slipped to 2030 is not a revision."""
+    claims = [
+        announce("2023-06-13", "2027–28"),
+        said("view", "2024-05-01", "2030", standing="third_party"),
+    ]
+    result = derive_status(claims, D("2025-01-01"))
+    assert result.current_target.label == "2027–28"
+    assert result.status == Status.ON_TRACK
+    assert result.slip_months == 0
+    assert [t.label for t in result.targets] == ["2027–28"]
+
+
+def test_targets_from_outside_the_milestones_parties_are_ignored():
+    """Even if stored as an announcement, a third party or a government cannot set a target."""
+    for standing in ("third_party", "government"):
+        claims = [
+            announce("2023-01-01", "2025"),
+            said("revision", "2024-01-01", "2030", standing=standing),
+            said("cancellation", "2024-02-01", standing=standing),
+        ]
+        result = derive_status(claims, D("2026-01-01"))
+        assert result.status == Status.OVERDUE
+        assert result.current_target.label == "2025"
+
+
+def test_a_partner_named_on_the_milestone_revises_its_target():
+    claims = [
+        announce("2023-01-01", "2025"),
+        said("revision", "2024-01-01", "2027", standing="partner"),
+    ]
+    assert derive_status(claims, D("2026-01-01")).status == Status.DELAYED
+
+
+def test_anyone_may_report_an_achievement():
+    claims = [
+        announce("2023-01-01", "2025"),
+        said("achievement", "2025-09-05", achieved="2025-09-05", standing="third_party"),
+    ]
+    result = derive_status(claims, D("2026-01-01"))
+    assert result.status == Status.ACHIEVED and result.verdict == "on_time"
+
+
+def test_a_views_silence_breaker_still_counts_as_news():
+    claims = [announce("2020-01-01", "2030"), said("view", "2024-06-01", standing="third_party")]
+    assert not derive_status(claims, D("2025-01-01")).stale
