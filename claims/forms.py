@@ -67,15 +67,16 @@ class PartialDatesMixin:
                 self.initial[name] = (value, getattr(self.instance, f"{name}_precision"))
 
     def clean(self):
-        cleaned = super().clean()
+        # Before the other checks, which may refuse the form: the model's fields must see a
+        # date and its precision either way.
         for name in self.partial_dates:
-            if name not in self.fields or name not in cleaned:
+            if name not in self.fields or name not in self.cleaned_data:
                 continue
-            value = cleaned[name]
+            value = self.cleaned_data[name]
             day, precision = value if value else (None, "day")
-            cleaned[name] = day
+            self.cleaned_data[name] = day
             setattr(self.instance, f"{name}_precision", precision)
-        return cleaned
+        return super().clean()
 
 
 def partial_date_form(model, fields: list[str], dates: tuple[str, ...]):

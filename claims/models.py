@@ -109,6 +109,8 @@ def partial_date_bounds(value: date | None, precision: str) -> tuple[date | None
     start of its period: what a partial date's two stored columns hold."""
     if value is None:
         return None, None
+    if isinstance(value, str):  # as a restore or a deserialiser gives it
+        value = date.fromisoformat(value)
     start, _ = parse_partial_date(partial_date_text(value, precision))
     return start, date_end(start, precision)
 

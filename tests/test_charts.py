@@ -35,6 +35,15 @@ class FakeClaim:
     target_precision: str = "none"
     achieved_on: date | None = None
     id: int = field(default_factory=lambda: next(_ids))
+    standing: str = "company"
+
+    @property
+    def stated_on_latest(self) -> date:
+        return self.stated_on
+
+    @property
+    def achieved_on_latest(self) -> date | None:
+        return self.achieved_on
 
     @property
     def stated_label(self) -> str:

@@ -35,6 +35,7 @@ def world():
         kind=Claim.Kind.ACHIEVEMENT,
         achieved_on=date(2024, 9, 6),
         evidence=3,
+        source=SourceFactory(kind="government_notice", title="METI notice"),
         target_text="",
     )
     return {"phase2": phase2}
