@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.dates import PartialDateError, format_partial_date, parse_partial_date
+from claims.forms import PartialDatesMixin
 from claims.imports import (
     CLAIM_COLUMNS,
     ImportFileError,
@@ -55,6 +57,9 @@ class TargetInput(forms.TextInput):
             "hx-trigger": "input changed delay:300ms, load",
             "hx-target": "next .period-preview",
             "hx-swap": "innerHTML",
+            # The row's stated date and milestone (or the page's company) decide relative
+            # forms ("next year") and fiscal years.
+            "hx-include": "closest form",
             "autocomplete": "off",
             "placeholder": "e.g. H2 2026",
         }
@@ -68,18 +73,45 @@ class TargetInput(forms.TextInput):
 @require_GET
 def parse_target_preview(request: HttpRequest) -> HttpResponse:
     """What the parser understands of a stated target, as a short phrase for the editor."""
-    text = next((v for k, v in request.GET.items() if k.endswith("target_text")), "")
+    name, text = next(
+        ((k, v) for k, v in request.GET.items() if k.endswith("target_text")), ("", "")
+    )
+    prefix = name.removesuffix("target_text")
+    stated_on, against = None, "the claim's date is not given yet"
     try:
-        period = parse_period(text, stated_on=date.today())
+        stated_on, precision = parse_partial_date(request.GET.get(f"{prefix}stated_on", ""))
+        against = f"read against the claim's date, {format_partial_date(stated_on, precision)}"
+    except PartialDateError:
+        pass
+    company = _preview_company(request.GET, prefix)
+    try:
+        period = parse_period(
+            text,
+            stated_on=stated_on,
+            fiscal_year_start=company.fiscal_year_start_month if company else None,
+        )
     except PeriodError as exc:
         return HttpResponse(format_html('<span class="period-error">{}</span>', exc))
     return HttpResponse(
         format_html(
-            "Understood as <strong>{}</strong>{}",
+            "Understood as <strong>{}</strong>{}; {}",
             period.label,
             _period_span(period.earliest, period.latest),
+            against,
         )
     )
+
+
+def _preview_company(data, prefix: str) -> Company | None:
+    """The company whose fiscal year a target preview reads: the row's milestone's, else the
+    page's company (a milestone's own page)."""
+    milestone = data.get(f"{prefix}milestone") or data.get("milestone")
+    if milestone and milestone.isdigit():
+        return Company.objects.filter(milestones__pk=milestone).first()
+    company = data.get("company")
+    if company and company.isdigit():
+        return Company.objects.filter(pk=company).first()
+    return None
 
 
 def _period_span(earliest, latest) -> str:
@@ -146,7 +178,9 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
 
-class ClaimForm(VersionedModelForm):
+class ClaimForm(PartialDatesMixin, VersionedModelForm):
+    partial_dates = ("stated_on", "achieved_on")
+
     class Meta:
         model = Claim
         fields = [
@@ -154,11 +188,10 @@ class ClaimForm(VersionedModelForm):
             "milestone",
             "kind",
             "stated_on",
-            "stated_on_precision",
             "speaker",
+            "standing",
             "target_text",
             "achieved_on",
-            "achieved_on_precision",
             "evidence",
             "source",
             "quote",
@@ -168,6 +201,14 @@ class ClaimForm(VersionedModelForm):
             "quote": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "speaker": forms.TextInput(attrs={"size": 18}),
         }
+
+
+class SourceForm(PartialDatesMixin, VersionedModelForm):
+    partial_dates = ("published_on",)
+
+    class Meta:
+        model = Source
+        exclude = []  # noqa: DJ006 (every field, as the admin shows them)
 
 
 # --- CSV import and export ------------------------------------------------------------------
@@ -274,12 +315,10 @@ class CountryListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CompanyCountryListFilter(CountryListFilter):
-    field_path = "company__country"
-
-
 class ClaimCountryListFilter(CountryListFilter):
-    field_path = "milestone__company__country"
+    """Where the claim's milestone happens."""
+
+    field_path = "milestone__country"
 
 
 class StatusListFilter(admin.SimpleListFilter):
@@ -325,6 +364,7 @@ class ClaimInline(admin.TabularInline):
         "kind",
         "stated_on",
         "speaker",
+        "standing",
         "target_text",
         "understood_as",
         "achieved_on",
@@ -436,6 +476,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
                     "hq_city",
                     "website",
                     "tickers",
+                    "fiscal_year_start_month",
                     "description",
                 ]
             },
@@ -452,18 +493,21 @@ class CompanyAdmin(SimpleHistoryAdmin):
 
 CLAIM_IMPORT_HELP = (
     "One claim a row, with its source. Columns: " + ", ".join(CLAIM_COLUMNS) + ". Company and "
-    "milestone are matched by slug or name and must exist. Dates are YYYY-MM-DD (or YYYY-MM, "
-    "YYYY). The claims export of this admin has exactly these columns."
+    "milestone are matched by slug or name and must exist. Dates are given as precisely as the "
+    "source gives them: 2025-11-03, 2025-11, Nov 2025, 2025-Q4, 2025-H2, 2025 or 2025年11月. "
+    "standing is company (the default), partner, government or third_party: only the company "
+    "and partners named on the milestone set, revise or cancel targets; others' opinions are "
+    "kind view. The claims export of this admin has exactly these columns."
 )
 
 
 @admin.register(Source)
 class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
-    form = VersionedModelForm
+    form = SourceForm
     import_function = staticmethod(import_claims_csv)
     import_help = CLAIM_IMPORT_HELP
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
-    list_display = ["title", "publisher", "kind", "published_on", "via", "claim_count"]
+    list_display = ["title", "publisher", "kind", "published", "via", "claim_count"]
     list_filter = ["kind", "language", "publisher"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "published_on"
@@ -473,7 +517,7 @@ class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
         (None, {"fields": ["version", "url", "title", "publisher", "kind"]}),
         (
             "Dates and language",
-            {"fields": [("published_on", "published_on_precision"), "language", "accessed_on"]},
+            {"fields": ["published_on", "language", "accessed_on"]},
         ),
         ("Provenance", {"fields": ["via", "archive_url"]}),
     ]
@@ -482,6 +526,10 @@ class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
         return super().get_queryset(request).with_claim_counts().select_related("via")
 
     @admin.display(description="claims", ordering="claim_count")
+    @admin.display(description="published", ordering="published_on")
+    def published(self, obj: Source) -> str:
+        return obj.published_label
+
     def claim_count(self, obj: Source) -> int:
         return obj.claim_count
 
@@ -551,19 +599,31 @@ class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
     list_filter = [
         StatusListFilter,
         TargetYearListFilter,
-        CompanyCountryListFilter,
+        CountryListFilter,
         "kind",
         "technology",
     ]
     search_fields = ["title", "slug", "company__name", "company__native_name", "company__aliases"]
-    autocomplete_fields = ["company", "facility"]
+    autocomplete_fields = ["company", "facility", "partners"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MilestoneClaimInline]
-    readonly_fields = ["status_today", "status_explained"]
+    readonly_fields = ["where", "status_today", "status_explained"]
     fieldsets = [
         (
             None,
-            {"fields": ["version", "company", "facility", "title", "slug", "kind", "description"]},
+            {
+                "fields": [
+                    "version",
+                    "company",
+                    "facility",
+                    "where",
+                    "partners",
+                    "title",
+                    "slug",
+                    "kind",
+                    "description",
+                ]
+            },
         ),
         (
             "Metrics",
@@ -581,6 +641,12 @@ class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_claims()
+
+    @admin.display(description="where it happens")
+    def where(self, obj: Milestone) -> str:
+        if not obj.pk:
+            return "the facility's country, or the company's when there is no facility"
+        return obj.country.name
 
     @admin.display(description="status today")
     def status_today(self, obj: Milestone) -> str:
@@ -615,8 +681,8 @@ class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
     actions = ["export_csv"]
     form = ClaimForm
-    list_display = ["milestone", "kind", "stated_on", "speaker", "target_text", "source"]
-    list_filter = ["kind", "evidence", ClaimCountryListFilter]
+    list_display = ["milestone", "kind", "stated", "speaker", "standing", "target_text", "source"]
+    list_filter = ["kind", "standing", "evidence", ClaimCountryListFilter]
     search_fields = [
         "milestone__title",
         "milestone__company__name",
@@ -633,6 +699,10 @@ class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
     @admin.display(description="saved as")
     def understood_as(self, obj: Claim) -> str:
         return obj.target_label if obj.pk and obj.has_target else "—"
+
+    @admin.display(description="stated", ordering="stated_on")
+    def stated(self, obj: Claim) -> str:
+        return obj.stated_label
 
     @admin.action(description="Export selected claims as CSV (the import format)")
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:

@@ -20,20 +20,22 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connections, transaction
-from django.db.models import F, Max, QuerySet
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
 from claims.cache import remember
 
 #: The stored facts: MilestoneFacts' columns, and the annotations of derived_facts().
 FACT_NAMES = (
     "achieved_on",
+    "achieved_latest",
     "first_target_latest",
     "current_target_latest",
     "first_target",
     "current_target",
     "last_said",
     "last_claim_on",
+    "last_claim_from",
 )
 
 
@@ -42,13 +44,13 @@ def latest_statement() -> date:
     from claims.models import Claim
 
     def compute() -> date:
-        return Claim.objects.aggregate(latest=Max("stated_on"))["latest"] or date.min
+        return Claim.objects.aggregate(latest=Max("stated_on_latest"))["latest"] or date.min
 
     return remember("latest-statement", (), compute)
 
 
 def stored_facts_cover(as_of: date) -> bool:
-    """Whether the stored facts are the facts as of `as_of`: no claim is dated after it."""
+    """Whether the stored facts are the facts as of `as_of`: every claim is known by then."""
     return as_of >= latest_statement()
 
 
@@ -124,8 +126,54 @@ def _claim_deleted(sender, instance, origin=None, using="default", **kwargs) -> 
 
 
 def connect() -> None:
-    from claims.models import Claim
+    from claims.models import Claim, Company, Facility
 
     pre_save.connect(_remember_previous_milestone, sender=Claim, dispatch_uid="facts-pre-save")
+    post_save.connect(_site_moved, sender=Facility, dispatch_uid="site-facility-saved")
+    post_save.connect(_site_moved, sender=Company, dispatch_uid="site-company-saved")
+    post_delete.connect(_facility_removed, sender=Facility, dispatch_uid="site-facility-deleted")
+    post_migrate.connect(rebuild_missing_facts, dispatch_uid="facts-after-migrate")
     post_save.connect(_claim_saved, sender=Claim, dispatch_uid="facts-saved")
     post_delete.connect(_claim_deleted, sender=Claim, dispatch_uid="facts-deleted")
+
+
+# -- where milestones happen ---------------------------------------------------------------
+
+
+def _site_moved(sender, instance, raw=False, using="default", **kwargs) -> None:
+    """A facility or a company saved: its milestones take the site's country again (a
+    milestone at a facility is in the facility's country, others in their company's)."""
+    from claims.models import Company, Facility, Milestone
+
+    if raw:
+        return
+    milestones = Milestone.objects.using(using)
+    if isinstance(instance, Facility):
+        milestones.filter(facility=instance).exclude(country=instance.country).update(
+            country=instance.country
+        )
+    elif isinstance(instance, Company):
+        milestones.filter(company=instance, facility__isnull=True).exclude(
+            country=instance.country
+        ).update(country=instance.country)
+
+
+def _facility_removed(sender, instance, using="default", **kwargs) -> None:
+    """A facility deleted: its milestones (kept, facility cleared) go back to their
+    company's country."""
+    from claims.models import Company, Milestone
+
+    stray = Milestone.objects.using(using).filter(facility__isnull=True)
+    stray.exclude(country=F("company__country")).update(
+        country=Subquery(Company.objects.filter(pk=OuterRef("company_id")).values("country")[:1])
+    )
+
+
+def rebuild_missing_facts(sender, using="default", **kwargs) -> None:
+    """After migrating: rebuild the stored facts if a migration dropped them."""
+    from claims.models import Claim, MilestoneFacts
+
+    if sender.name != "claims":
+        return
+    if not MilestoneFacts.objects.using(using).exists() and Claim.objects.using(using).exists():
+        refresh_facts(using=using)

@@ -269,7 +269,7 @@ class MilestoneFilterForm(ListForm):
 
         Each facet counts the milestones of each value under all the *other* filters, as
         facet() does; total counts those matching every filter. `companies` maps a company
-        id to its (slug, name, country code).
+        id to its (slug, name, country code); a milestone's country is where it happens.
         """
         facets: dict[str, dict] = {name: {} for name in self.CENSUS_FILTERS}
         if not self.is_valid():
@@ -283,8 +283,8 @@ class MilestoneFilterForm(ListForm):
             "year": {chosen["year"]} if chosen["year"] is not None else set(),
         }
         total = 0
-        for company_id, status, kind, year, n in census:
-            slug, _, country = companies[company_id]
+        for company_id, country, status, kind, year, n in census:
+            slug = companies[company_id][0]
             values = {
                 "country": country,
                 "company": slug,
@@ -334,7 +334,7 @@ class ClaimFilterForm(ListForm):
     kind = forms.MultipleChoiceField(required=False, choices=Claim.Kind.choices)
 
     narrowers = {
-        "country": lambda qs, v: qs.filter(milestone__company__country__in=v),
+        "country": lambda qs, v: qs.filter(milestone__country__in=v),
         "company": lambda qs, v: qs.filter(milestone__company__slug=v),
         "milestone": lambda qs, v: qs.filter(milestone_id=v),
         "source": lambda qs, v: qs.filter(source_id=v),

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from claims.dates import PartialDateError, parse_partial_date, partial_date_text
 from claims.models import Claim, Company, Facility, Milestone, Source
-from claims.services import form_for, parse_loose_date
+from claims.services import form_for
 
 MAX_ROWS = 5000
 
@@ -34,6 +35,7 @@ CLAIM_COLUMNS = [
     "kind",
     "stated_on",
     "speaker",
+    "standing",
     "target",
     "achieved_on",
     "evidence",
@@ -143,18 +145,12 @@ def _source(row: dict[str, str], result: RowResult) -> Source | None:
         instance = Source.objects.filter(url=url).first()
     else:
         instance = Source.objects.filter(url="", title=row["source_title"], via=via).first()
-    try:
-        published, precision = parse_loose_date(row["source_published_on"])
-    except ValueError:
-        result.errors.append("source published on: give a date as YYYY-MM-DD, YYYY-MM or YYYY.")
-        return None
     data = {
         "url": url,
         "title": row["source_title"],
         "publisher": row["source_publisher"],
         "kind": row.get("source_kind") or "news",
-        "published_on": published,
-        "published_on_precision": precision,
+        "published_on": row["source_published_on"],
         "language": row.get("source_language") or "en",
         "via": via.pk if via else None,
     }
@@ -177,10 +173,9 @@ def _claim(row: dict[str, str], source: Source, result: RowResult) -> None:
         )
         return
     try:
-        stated_on, stated_precision = parse_loose_date(row["stated_on"])
-        achieved_on, achieved_precision = parse_loose_date(row.get("achieved_on"))
-    except ValueError:
-        result.errors.append("dates: give dates as YYYY-MM-DD, YYYY-MM or YYYY.")
+        stated_on, _ = parse_partial_date(row["stated_on"])
+    except PartialDateError as exc:
+        result.errors.append(f"stated on: {exc}")
         return
     evidence = row.get("evidence", "")
     evidence_value = None
@@ -194,12 +189,11 @@ def _claim(row: dict[str, str], source: Source, result: RowResult) -> None:
     data = {
         "milestone": milestone.pk,
         "kind": row["kind"],
-        "stated_on": stated_on,
-        "stated_on_precision": stated_precision,
+        "stated_on": row["stated_on"],
         "speaker": row.get("speaker", ""),
+        "standing": row.get("standing") or Claim.Standing.COMPANY,
         "target_text": row.get("target", ""),
-        "achieved_on": achieved_on,
-        "achieved_on_precision": achieved_precision,
+        "achieved_on": row.get("achieved_on", ""),
         "evidence": evidence_value,
         "source": source.pk,
         "quote": row.get("quote", ""),
@@ -300,6 +294,7 @@ def claim_rows(claims: Iterable[Claim]):
             c.kind,
             _loose(c.stated_on, c.stated_on_precision),
             c.speaker,
+            c.standing,
             c.target_text,
             _loose(c.achieved_on, c.achieved_on_precision),
             Claim.Evidence(c.evidence).name.lower() if c.evidence else "",
@@ -308,10 +303,4 @@ def claim_rows(claims: Iterable[Claim]):
 
 
 def _loose(value, precision: str) -> str:
-    if value is None:
-        return ""
-    if precision == "year":
-        return f"{value:%Y}"
-    if precision == "month":
-        return f"{value:%Y-%m}"
-    return value.isoformat()
+    return partial_date_text(value, precision)

@@ -17,6 +17,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from claims.dates import date_end, format_partial_date, parse_partial_date, partial_date_text
 from claims.periods import PRECISION_CHOICES, PeriodError, format_period, parse_period
 from claims.querysets import (
     ClaimQuerySet,
@@ -39,20 +40,14 @@ NON_NEGATIVE = [MinValueValidator(0)]
 class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
     MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    HALF = "half", "Half-year"
     YEAR = "year", "Year"
 
 
-@lru_cache(maxsize=8192)
 def format_date(value: date | None, precision: str = DatePrecision.DAY) -> str:
-    """A date shown no more precisely than it is known: "2 Sep 2025", "Jun 2019", "2019"
-    (remembered: pages show hundreds of dates, from a few thousand days)."""
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return value.strftime("%b %Y")
-    return f"{value.day} {value.strftime('%b %Y')}"
+    """A date shown no more precisely than it is known: "2 Sep 2025", "Jun 2019", "2019"."""
+    return format_partial_date(value, precision)
 
 
 class CapacityUnit(models.TextChoices):
@@ -85,16 +80,6 @@ def page_path(name: str, key) -> str:
 NATIVE_LANGUAGES = {"CN": "zh", "TW": "zh", "HK": "zh", "JP": "ja", "KR": "ko", "DE": "de"}
 
 
-def period_end(value: date, precision: str) -> date:
-    """The last day a date known only to its month or year could be."""
-    if precision == DatePrecision.YEAR:
-        return date(value.year, 12, 31)
-    if precision == DatePrecision.MONTH:
-        next_month = date(value.year + value.month // 12, value.month % 12 + 1, 1)
-        return date.fromordinal(next_month.toordinal() - 1)
-    return value
-
-
 class Versioned(models.Model):
     """Optimistic concurrency: every save bumps `version`, so an editor's form that was
     opened on an older version can be refused instead of silently overwriting."""
@@ -111,6 +96,15 @@ class Versioned(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
+
+
+def partial_date_bounds(value: date | None, precision: str) -> tuple[date | None, date | None]:
+    """(first day, last day) of a date known to `precision`, its first day snapped to the
+    start of its period: what a partial date's two stored columns hold."""
+    if value is None:
+        return None, None
+    start, _ = parse_partial_date(partial_date_text(value, precision))
+    return start, date_end(start, precision)
 
 
 class Technology(models.Model):
@@ -158,6 +152,15 @@ class Company(Versioned):
     tickers = models.CharField(
         max_length=200, blank=True, help_text='Stock tickers, separated by "; ", e.g. 300014.SZ.'
     )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        "fiscal year starts in month",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="For a company that states targets in fiscal years: the month its fiscal year "
+        "starts (4 for April–March). Leave empty for calendar years; an “FY” target is then "
+        "refused.",
+    )
     description = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -167,6 +170,14 @@ class Company(Versioned):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__isnull=True)
+                | Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="company_fiscal_month_valid",
+                violation_error_message="A fiscal year starts in a month from 1 to 12.",
+            ),
+        ]
         indexes = [
             # /companies/?country=CN and the per-country pages.
             models.Index(fields=["country", "name"], name="company_country_name_idx"),
@@ -214,10 +225,14 @@ class Source(Versioned):
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.NEWS)
-    published_on = models.DateField()
+    published_on = models.DateField(
+        help_text="As precisely as the source gives it: 2025-11-03, 2025-11, 2025-Q4, 2025."
+    )
     published_on_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
+    #: The last day the publication date could be (derived from published_on and precision).
+    published_on_latest = models.DateField(editable=False, null=True)
     language = models.CharField(
         max_length=8, default="en", help_text="ISO 639-1 code: en, zh, ja, de, ko."
     )
@@ -270,6 +285,12 @@ class Source(Versioned):
     def __str__(self) -> str:
         return f"{self.publisher}: {self.title} ({self.published_label})"
 
+    def save(self, *args, **kwargs):
+        self.published_on, self.published_on_latest = partial_date_bounds(
+            self.published_on, self.published_on_precision
+        )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return page_path("claims:source_detail", self.pk)
 
@@ -305,6 +326,8 @@ class CompanyRelation(Versioned):
         INVESTOR = "investor", "investor"
         LICENSEE = "licensee", "licensee"
         PARTNER = "partner", "partner"
+        PARENT = "parent", "parent"
+        SUBSIDIARY = "subsidiary", "subsidiary"
 
     from_company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="relations_from"
@@ -517,6 +540,16 @@ class Milestone(Versioned):
     facility = models.ForeignKey(
         Facility, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
     )
+    partners = models.ManyToManyField(
+        Company,
+        blank=True,
+        related_name="partnered_milestones",
+        help_text="Other companies named on the milestone (a line built by one company for "
+        "another): their statements count as the milestone's own, and it shows on their pages.",
+    )
+    #: Where it happens: the facility's country, else the company's (kept by save() and by
+    #: claims.signals when a facility or company moves).
+    country = CountryField(editable=False, blank=True)
     slug = models.SlugField(max_length=120, unique=True, validators=[slug_validator])
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -554,7 +587,7 @@ class Milestone(Versioned):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[partners])
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
@@ -590,10 +623,19 @@ class Milestone(Versioned):
         indexes = [
             # /milestones/?kind=...
             models.Index(fields=["kind"], name="milestone_kind_idx"),
+            # /milestones/?country=CN, the country pages and their track records.
+            models.Index(fields=["country"], name="milestone_country_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.company}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.country = self.site_country()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "country"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return page_path("claims:milestone_detail", self.pk)
@@ -601,6 +643,12 @@ class Milestone(Versioned):
     @property
     def capacity_label(self) -> str:
         return format_quantity(self.capacity_value, self.get_capacity_unit_display())
+
+    def site_country(self) -> str:
+        """The facility's country when the milestone is at one, else the company's."""
+        if self.facility_id:
+            return self.facility.country.code
+        return self.company.country.code if self.company_id else ""
 
     def get_kind_display(self) -> str:
         # Django's own looks the value up through every choice each call; lists call it per row.
@@ -635,6 +683,13 @@ class Claim(Versioned):
         ACHIEVEMENT = "achievement", "Achievement report"
         CLARIFICATION = "clarification", "Clarification or denial"
         CANCELLATION = "cancellation", "Cancellation or strategy change"
+        VIEW = "view", "Third party's view or doubt"
+
+    class Standing(models.TextChoices):
+        COMPANY = "company", "The company (statement, filing, executive)"
+        PARTNER = "partner", "A partner or customer named on the milestone"
+        GOVERNMENT = "government", "Government body"
+        THIRD_PARTY = "third_party", "Third party (analyst, association, media, expert)"
 
     class Evidence(models.IntegerChoices):
         # Ordered: a higher number is stronger evidence.
@@ -644,15 +699,31 @@ class Claim(Versioned):
         INDEPENDENT_OBSERVATION = 4, "Independent observation (site visit, teardown)"
 
     TARGET_KINDS = (Kind.ANNOUNCEMENT, Kind.REAFFIRMATION, Kind.REVISION)
+    #: Kinds only the milestone's own parties (its company and partners) may state.
+    PARTY_KINDS = (*TARGET_KINDS, Kind.CANCELLATION, Kind.CLARIFICATION)
+    PARTY_STANDINGS = (Standing.COMPANY, Standing.PARTNER)
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="claims")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ANNOUNCEMENT)
-    stated_on = models.DateField(help_text="When it was said or published.")
+    stated_on = models.DateField(
+        help_text="When it was said, as precisely as the source gives it: 2025-09-02, 2025-09, "
+        "2025-Q3, 2025."
+    )
     stated_on_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
+    #: The last day it could have been said: a claim counts as known from then on.
+    stated_on_latest = models.DateField(editable=False, null=True)
     speaker = models.CharField(
         max_length=200, blank=True, help_text='Who said it, e.g. "Liu Jincheng, chairman".'
+    )
+    standing = models.CharField(
+        "speaker's standing",
+        max_length=20,
+        choices=Standing.choices,
+        default=Standing.COMPANY,
+        help_text="Only the company and partners named on the milestone set, revise or cancel "
+        "its targets; anyone may report an achievement; others' opinions are views.",
     )
     target_text = models.CharField(
         "target as stated",
@@ -667,11 +738,14 @@ class Claim(Versioned):
         max_length=10, choices=PRECISION_CHOICES, default="none", editable=False
     )
     achieved_on = models.DateField(
-        null=True, blank=True, help_text="For an achievement report: when it happened."
+        null=True,
+        blank=True,
+        help_text="For an achievement report: when it happened, as precisely as the source says.",
     )
     achieved_on_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
+    achieved_on_latest = models.DateField(editable=False, null=True)
     evidence = models.PositiveSmallIntegerField(
         choices=Evidence.choices, null=True, blank=True, help_text="For an achievement report."
     )
@@ -684,7 +758,7 @@ class Claim(Versioned):
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
-        ordering = ["stated_on", "id"]
+        ordering = ["stated_on_latest", "stated_on", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["milestone", "source", "kind", "stated_on"],
@@ -711,10 +785,29 @@ class Claim(Versioned):
                 violation_error_message="Only an achievement report has a date achieved and an evidence level.",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["announcement", "reaffirmation", "revision"])
+                condition=Q(kind__in=["announcement", "reaffirmation", "revision", "view"])
                 | Q(target_text="", target_precision="none"),
                 name="claim_target_only_for_target_kinds",
-                violation_error_message="Only announcements, reaffirmations and revisions carry a target.",
+                violation_error_message="Only announcements, reaffirmations, revisions and views carry a target.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    kind__in=[
+                        "announcement",
+                        "reaffirmation",
+                        "revision",
+                        "cancellation",
+                        "clarification",
+                    ]
+                )
+                | Q(standing__in=["company", "partner"]),
+                name="claim_targets_by_parties",
+                violation_error_message="Only the milestone's own company or partners announce, revise, clarify or cancel its targets: record what others say as a view.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="view") | Q(standing__in=["government", "third_party"]),
+                name="claim_view_by_others",
+                violation_error_message="A view is a third party's or a government's: the company's own statements are announcements, revisions or clarifications.",
             ),
             models.CheckConstraint(
                 condition=Q(evidence__isnull=True) | Q(evidence__gte=1, evidence__lte=4),
@@ -727,16 +820,18 @@ class Claim(Versioned):
             # stated on or before it, latest or earliest first: one index probe per subquery,
             # answered from the index alone on PostgreSQL (the columns the status reads).
             models.Index(
-                fields=["milestone", "stated_on", "id"],
+                fields=["milestone", "stated_on_latest", "stated_on", "id"],
                 include=[
                     "kind",
+                    "standing",
                     "target_precision",
                     "target_latest",
                     "target_earliest",
                     "target_text",
                     "achieved_on",
+                    "achieved_on_latest",
                 ],
-                name="claim_history_idx",
+                name="claim_known_idx",
             ),
             # Lists in due order and the dashboard's due-soon and overdue lists read claims
             # along this index (MilestoneQuerySet.first_through); /milestones/?year=YYYY.
@@ -748,12 +843,21 @@ class Claim(Versioned):
                 name="claim_achieved_idx",
             ),
             # Newest claims first: the Atom feeds, and the dashboard's recent revisions.
-            models.Index(fields=["stated_on", "id"], name="claim_stated_idx"),
+            models.Index(fields=["stated_on_latest", "id"], name="claim_known_order_idx"),
             models.Index(fields=["-created_at"], name="claim_created_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.stated_label}: {self.milestone.title}"
+
+    def save(self, *args, **kwargs):
+        self.stated_on, self.stated_on_latest = partial_date_bounds(
+            self.stated_on, self.stated_on_precision
+        )
+        self.achieved_on, self.achieved_on_latest = partial_date_bounds(
+            self.achieved_on, self.achieved_on_precision
+        )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return page_path("claims:milestone_detail", self.milestone_id)
@@ -776,6 +880,18 @@ class Claim(Versioned):
     def has_target(self) -> bool:
         return self.kind in self.TARGET_KINDS
 
+    @property
+    def counts(self) -> bool:
+        """Whether it can move the milestone's status: its own parties' statements, and
+        achievement reports by anyone. Views never count."""
+        return self.kind == self.Kind.ACHIEVEMENT or (
+            self.kind != self.Kind.VIEW and self.standing in self.PARTY_STANDINGS
+        )
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.standing not in self.PARTY_STANDINGS
+
     def get_kind_display(self) -> str:
         # Django's own looks the value up through every choice each call; timelines call it
         # per claim.
@@ -786,29 +902,30 @@ class Claim(Versioned):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.kind in self.TARGET_KINDS:
-            try:
-                period = parse_period(self.target_text or "", stated_on=self.stated_on)
-            except PeriodError as exc:
-                errors["target_text"] = str(exc)
-            else:
-                self.target_text = period.stated
-                self.target_earliest = period.earliest
-                self.target_latest = period.latest
-                self.target_precision = str(period.precision)
-        else:
-            if self.target_text:
-                errors["target_text"] = (
-                    f"A {self.get_kind_display().lower()} carries no target: leave the target "
-                    "empty, or make it an announcement, reaffirmation or revision."
-                )
-            self.target_earliest = self.target_latest = None
-            self.target_precision = "none"
+        self._clean_target(errors)
+        self._clean_standing(errors)
         if self.kind == self.Kind.ACHIEVEMENT:
             if self.achieved_on is None:
                 errors["achieved_on"] = "An achievement report needs the date it happened."
             if self.evidence is None:
                 errors["evidence"] = "Say how strong the evidence for the achievement is."
+            elif self.evidence == self.Evidence.OFFICIAL_RECORD and self.source_id:
+                if self.source.kind not in (
+                    Source.Kind.REGULATORY_FILING,
+                    Source.Kind.GOVERNMENT_NOTICE,
+                ):
+                    errors["evidence"] = (
+                        "Official record needs the filing, permit or notice itself as the source; "
+                        "a record known only through a report is a third-party report."
+                    )
+            elif (
+                self.evidence == self.Evidence.INDEPENDENT_OBSERVATION
+                and self.standing in self.PARTY_STANDINGS
+            ):
+                errors["evidence"] = (
+                    "A company cannot observe itself independently: independent observation is a "
+                    "third party's own site visit or teardown."
+                )
         else:
             if self.achieved_on is not None:
                 errors["achieved_on"] = "Only an achievement report has a date achieved."
@@ -816,17 +933,68 @@ class Claim(Versioned):
                 errors["evidence"] = "Only an achievement report has an evidence level."
         if self.stated_on and self.stated_on > date.today():
             errors["stated_on"] = "A claim cannot be stated in the future."
-        if (
-            self.achieved_on
-            and self.stated_on
-            and self.achieved_on > period_end(self.stated_on, self.stated_on_precision)
-        ):
-            errors["achieved_on"] = (
-                "An achievement cannot be reported before it happened: the date achieved is "
-                "after the date stated."
-            )
+        if self.achieved_on and self.stated_on:
+            _, stated_latest = partial_date_bounds(self.stated_on, self.stated_on_precision)
+            achieved_earliest, _ = partial_date_bounds(self.achieved_on, self.achieved_on_precision)
+            if achieved_earliest > stated_latest:
+                errors["achieved_on"] = (
+                    "An achievement cannot be reported before it happened: the date achieved is "
+                    "after the date stated."
+                )
         if errors:
             raise ValidationError(errors)
+
+    def _clean_target(self, errors: dict[str, str]) -> None:
+        """Read the stated target into its period, against the claim's own date and the
+        company's fiscal year."""
+        if self.kind in (*self.TARGET_KINDS, self.Kind.VIEW) and (
+            self.target_text or self.kind != self.Kind.VIEW
+        ):
+            company = self.milestone.company if self.milestone_id else None
+            try:
+                period = parse_period(
+                    self.target_text or "",
+                    stated_on=self.stated_on,
+                    fiscal_year_start=company.fiscal_year_start_month if company else None,
+                )
+            except PeriodError as exc:
+                errors["target_text"] = str(exc)
+            else:
+                self.target_text = period.stated
+                self.target_earliest = period.earliest
+                self.target_latest = period.latest
+                self.target_precision = str(period.precision)
+            return
+        if self.target_text:
+            errors["target_text"] = (
+                f"A {self.get_kind_display().lower()} carries no target: leave the target "
+                "empty, or make it an announcement, reaffirmation or revision."
+            )
+        self.target_earliest = self.target_latest = None
+        self.target_precision = "none"
+
+    def _clean_standing(self, errors: dict[str, str]) -> None:
+        if self.kind in self.PARTY_KINDS and self.standing not in self.PARTY_STANDINGS:
+            errors["standing"] = (
+                "Only the milestone's own company or partners announce, revise, clarify or "
+                "cancel its targets: record what a "
+                f"{self.get_standing_display().split(' (')[0].lower()} says as a view."
+            )
+        if self.kind == self.Kind.VIEW and self.standing in self.PARTY_STANDINGS:
+            errors["standing"] = (
+                "A view is a third party's or a government's: the company's own statements are "
+                "announcements, revisions or clarifications."
+            )
+        if (
+            self.standing == self.Standing.PARTNER
+            and self.milestone_id
+            and self.milestone.pk
+            and not self.milestone.partners.exists()
+        ):
+            errors["standing"] = (
+                "This milestone names no partner company: add the partner to the milestone "
+                "first, or choose another standing."
+            )
 
 
 class MilestoneFacts(models.Model):
@@ -842,14 +1010,18 @@ class MilestoneFacts(models.Model):
     milestone = models.OneToOneField(
         Milestone, on_delete=models.CASCADE, primary_key=True, related_name="facts"
     )
+    #: The earliest and latest day the first achievement could have happened.
     achieved_on = models.DateField(null=True)
+    achieved_latest = models.DateField(null=True)
     first_target_latest = models.DateField(null=True)
     current_target_latest = models.DateField(null=True)
     first_target = models.JSONField(null=True)
     current_target = models.JSONField(null=True)
     # NULL as derived_facts gives it, when nothing was announced or cancelled.
     last_said = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    #: The latest claim's stated period: known from last_claim_on, said from last_claim_from.
     last_claim_on = models.DateField()
+    last_claim_from = models.DateField(null=True)
 
     class Meta:
         verbose_name_plural = "milestone facts"
@@ -868,3 +1040,10 @@ class MilestoneFacts(models.Model):
 MILESTONE_KIND_LABELS = dict(Milestone.Kind.choices)
 CLAIM_KIND_LABELS = dict(Claim.Kind.choices)
 CLAIM_EVIDENCE_LABELS = dict(Claim.Evidence.choices)
+#: Short labels of a speaker's standing, for marking claims that do not count.
+STANDING_LABELS = {
+    "company": "The company",
+    "partner": "Partner",
+    "government": "Government body",
+    "third_party": "Third party",
+}

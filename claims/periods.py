@@ -5,8 +5,38 @@ A target is due at the END of its period (`latest`). An open-ended or unstated t
 stored fields alone, and every label of a parsed form reads back to the same fields
 (`parse_period(p.label)`), except "by 31 Aug 2025" for a before-range that does not end on 31 Dec.
 
-Decisions: "from 2027" is stored as open from 1 Jan 2027 and labelled "after 2026"; "2011-12" with
-a plain hyphen and a month number is ISO month (Dec 2011), with an en dash it is years 2011–12.
+Fiscal years follow the company's own: `fiscal_year_start` is the month (1–12) its fiscal year
+starts, or None. FY N starts in that month of year N when the month is 1–6 (Japan's April:
+FY2028 = 1 Apr 2028–31 Mar 2029) and in that month of year N−1 when it is 7–12 (a July or October
+year is named by the year it ends in: FY2028 = 1 Oct 2027–30 Sep 2028); month 1 is the calendar
+year. "FY" without a fiscal year is refused, never guessed. The label works back from the fields:
+a 12-month "year" starting on the 1st of February–June is FY of its first year, of July–December
+FY of its last year ("CY2027" is calendar 2027 and labelled "2027").
+
+Decisions on loose forms (the methodology page lists them):
+- "from 2027", "2027 onwards", "2030 or later", "not before 2030", "as early as 2027", "as soon
+  as 2027", "2027 at the earliest", "最早2027年", "2030年及以后" are open from 1 Jan of that year,
+  labelled "after 2026"; "after 2030", "beyond 2030", "2030年以后", "2030年后" are open from
+  1 Jan 2031 ("after 2030"). An earliest-only form is never a deadline.
+- "end of 2027", "by the end of 2027", "before the end of 2027", "year-end 2027", "2027年底",
+  "2027年末", "2027年底前", "2027年内" are the year 2027 (due 31 Dec 2027); "end of March 2026" and
+  "2026年3月底" are Mar 2026. "2028 at the latest", "no later than 2028", "最迟2028年" are 2028.
+- "before 2027" and "2027年前" are due 31 Dec 2026 ("before 2027"), the strict reading.
+- "around 2027", "circa 2027", "~2027", "2027年前后", "2027年左右" are the year 2027.
+- Seasons are the northern hemisphere's meteorological ones: spring Mar–May, summer Jun–Aug,
+  autumn/fall Sep–Nov, "winter 2024" (or "winter 2024/25") Dec 2024–Feb 2025.
+- Relative forms need the statement's date: "this year", "later this year", "within the year",
+  "今年", "年内" are the statement's calendar year; "next year", "明年" the one after ("后年" the
+  one after that); "within 18 months" and "in two years" run from the statement to the end of
+  the month that many months later. "This decade" and "(before/by) the end of the decade" are
+  the statement's decade, 2020–2029 for the 2020s (due 31 Dec 2029); "by the middle of the
+  decade" is its year ending in 5 (2025). "mid-2020s" stays 2024–26 (years 4–6).
+- "between 2027 and 2030", "2027–2030", "2027 or 2028", "2027至2028年" are one range;
+  "2027 and 2030", "2027, 2030" and any text with two targets ("2027年小批量，2030年量产") are
+  refused: split them into one milestone per target. A single trailing parenthetical note
+  ("2027 (small volume)") is kept in `stated` and does not change the period.
+- "2011-12" with a plain hyphen and a month number is ISO month (Dec 2011), with an en dash it is
+  years 2011–12.
 """
 
 from __future__ import annotations
@@ -22,9 +52,14 @@ from functools import lru_cache
 MAX_LENGTH = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
 EXAMPLES = (
-    '"Dec 2025", "H2 2026", "Q3 2026", "2027", "2027–28", "FY2028", "mid-2020s", "2030s", '
-    '"after 2030", "not stated"'
+    '"Dec 2025", "H2 2026", "Q3 2026", "2027", "2027–28", "between 2027 and 2030", "FY2028", '
+    '"mid-2020s", "2030s", "after 2030", "2027年底", "2026年下半年", "not stated"'
 )
+NO_FISCAL_YEAR = (
+    "is in fiscal years, but the company has no fiscal year set: set its fiscal-year start month, "
+    "or give the calendar period"
+)
+SEVERAL_TARGETS = "holds more than one target: split it into one milestone per target"
 
 
 class Precision(enum.StrEnum):
@@ -56,6 +91,24 @@ class PeriodError(ValueError):
 
 class _Invalid(Exception):
     """Raised inside the parsers with the reason; parse_period turns it into a PeriodError."""
+
+
+class _Refused(_Invalid):
+    """A readable text that is refused; the message follows the quoted text on its own."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    stated_on: date | None
+    fiscal_year_start: int | None
+
+    def statement_date(self) -> date:
+        if self.stated_on is None:
+            raise _Invalid("a relative target needs the date the statement was made")
+        return self.stated_on
+
+    def this_year(self) -> int:
+        return self.statement_date().year
 
 
 @dataclass(frozen=True)
@@ -113,8 +166,8 @@ def _fixed_label(e: date, latest: date, p: Precision) -> str | None:
         return f"Q{e.month // 3 + 1} {e.year}"
     if p is Precision.HALF and e.month in (1, 7):
         return f"H{1 if e.month == 1 else 2} {e.year}"
-    if p is Precision.YEAR and e.month in (1, 4):
-        return str(e.year) if e.month == 1 else f"FY{e.year}"
+    if p is Precision.YEAR:  # a fiscal year is named as in the module docstring
+        return str(e.year) if e.month == 1 else f"FY{e.year + (e.month >= 7)}"
     return None
 
 
@@ -167,20 +220,31 @@ _MON = (
 _MONTHS = {name.lower(): i for i, name in enumerate(MONTH_ABBR) if name}
 _ORDINALS = {"first": 1, "1st": 1, "early": 1, "second": 2, "2nd": 2, "late": 2}
 _ORDINALS |= {"third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_ORDINALS |= {"一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2}
 _ORDINAL = "first|second|third|fourth|1st|2nd|3rd|4th"
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _NUMBERS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _NUMBERS |= {"eighteen": 18, "twenty-four": 24}
 _NUMBER = "|".join(sorted(_NUMBERS, key=len, reverse=True))
 _DECADE_PARTS = {None: (0, 9), "early": (0, 3), "mid": (4, 6), "late": (7, 9)}
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_YEAR = r"(?P<y>\d{4}|\d{2}|next year|this year)"  # for forms that may be relative
+_ZH_YEAR = r"(?:(?P<y>\d{4})年|(?P<rel>今|明|后)年)"  # 2027年, 今年, 明年, 后年
+_ZH_OFFSETS = {"今": 0, "明": 1, "后": 2}
 
 _PREFIX = re.compile(
-    r"^(?:(?:by the end of|by end of|by the end|the end of|end of|year[- ]end|end|by|in"
-    r"|as soon as|as early as|around|circa|approximately|about|no later than|targeted for"
-    r"|targeting|target|the)\b[-:,]?|approx\.|c\.|~)\s*(?=\S)"
+    r"^(?:(?:by the end of|by end of|by the end|before the end of|before end of|the end of"
+    r"|end of|year[- ]end|end|by|in|around|circa|approximately|about|no later than"
+    r"|not later than|at the latest|at latest|targeted for|targeting|target|sometime|the)\b[-:,]?"
+    r"|approx\.|c\.|~|预计|计划|力争|争取|目标|有望|将于|将在|最迟|最晚|不晚于|到|于|在)\s*(?=\S)"
 )
-_PARENTHETICAL = re.compile(r"^(.+?)\s*\(.*\)$")
-_TRANSLATE = str.maketrans({"—": "–", "‐": "-", "‑": "-", "’": "'"})
+_SUFFIX = re.compile(r",? (?:at the latest|at latest)$")
+_PARENTHETICAL = re.compile(r"^(.+?)\s*\([^()]*\)$")
+_TRANSLATE = str.maketrans({"—": "–", "‐": "-", "‑": "-", "−": "-", "’": "'", "～": "~"})
+_TRANSLATE |= str.maketrans("，；、（）：０１２３４５６７８９ｑｈ", ",;,():0123456789qh")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SEPARATOR = re.compile(r";|,| and | & | plus ")
+_DATE_WORD = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|next year|this year|今年|明年|后年")
 
 
 def _year(text: str) -> int:
@@ -188,6 +252,15 @@ def _year(text: str) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise _Invalid(f"the year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
     return year
+
+
+def _year_in(m: re.Match[str], ctx: _Context) -> int:
+    """The year of a form: written out, or relative to the statement ("next year", "明年")."""
+    groups = m.groupdict()
+    written = groups.get("y") or ""
+    if written[:1].isdigit():
+        return _year(written)
+    return ctx.this_year() + (written == "next year") + _ZH_OFFSETS[groups.get("rel") or "今"]
 
 
 def _month_number(text: str) -> int:
@@ -198,18 +271,17 @@ def _month_number(text: str) -> int:
 
 
 def _ordinal(m: re.Match[str]) -> int:
-    """The 3 of "Q3", "3Q" or "third"; the 2 of "H2", "2H", "second" or "late"."""
+    """The 3 of "Q3", "3Q", "third" or "三"; the 2 of "H2", "2H", "second", "late" or "下"."""
     word = m["n"] or m.groupdict().get("n2") or ""
     return int(word) if word.isdigit() else _ORDINALS[word]
 
 
-def _not_stated(m: re.Match[str], stated_on: date | None) -> _Bounds:
+def _not_stated(m: re.Match[str], ctx: _Context) -> _Bounds:
     return None, None, Precision.NONE
 
 
-def _relative(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    if stated_on is None:
-        raise _Invalid("a relative target needs the date the statement was made")
+def _relative(m: re.Match[str], ctx: _Context) -> _Bounds:
+    stated_on = ctx.statement_date()
     n = m["n"]
     count = float(n) if n[0].isdigit() else _NUMBERS[n]
     months = count * (12 if m["unit"].startswith("year") else 1)
@@ -218,27 +290,27 @@ def _relative(m: re.Match[str], stated_on: date | None) -> _Bounds:
     return stated_on, _months(stated_on.year, stated_on.month, int(months) + 1)[1], Precision.RANGE
 
 
-def _next_year(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    if stated_on is None:
-        raise _Invalid("a relative target needs the date the statement was made")
-    year = stated_on.year + (1 if m["which"] == "next" else 0)
-    return *_months(year, 1, 12), Precision.YEAR
+def _this_decade(m: re.Match[str], ctx: _Context) -> _Bounds:
+    decade = ctx.this_year() // 10 * 10
+    if m["mid"]:
+        return *_months(decade + 5, 1, 12), Precision.YEAR
+    return date(decade, 1, 1), date(decade + 9, 12, 31), Precision.RANGE
 
 
-def _after(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return _closed(m["x"], stated_on)[1] + timedelta(days=1), None, Precision.OPEN
+def _after(m: re.Match[str], ctx: _Context) -> _Bounds:
+    return _closed(m["x"], ctx)[1] + timedelta(days=1), None, Precision.OPEN
 
 
-def _from(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return _closed(m["x"], stated_on)[0], None, Precision.OPEN
+def _from(m: re.Match[str], ctx: _Context) -> _Bounds:
+    return _closed(m["x"], ctx)[0], None, Precision.OPEN
 
 
-def _before(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return None, _closed(m["x"], stated_on)[0] - timedelta(days=1), Precision.RANGE
+def _before(m: re.Match[str], ctx: _Context) -> _Bounds:
+    return None, _closed(m["x"], ctx)[0] - timedelta(days=1), Precision.RANGE
 
 
-def _day_form(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    year, month = _year(m["y"]), _month_number(m["m"])
+def _day_form(m: re.Match[str], ctx: _Context) -> _Bounds:
+    year, month = _year_in(m, ctx), _month_number(m["m"])
     try:
         day = date(year, month, int(m["d"]))
     except ValueError:
@@ -246,38 +318,49 @@ def _day_form(m: re.Match[str], stated_on: date | None) -> _Bounds:
     return day, day, Precision.DAY
 
 
-def _month_form(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return *_months(_year(m["y"]), _month_number(m["m"]), 1), Precision.MONTH
+def _month_form(m: re.Match[str], ctx: _Context) -> _Bounds:
+    return *_months(_year_in(m, ctx), _month_number(m["m"]), 1), Precision.MONTH
 
 
-def _month_range(m: re.Match[str], stated_on: date | None) -> _Bounds:
+def _month_range(m: re.Match[str], ctx: _Context) -> _Bounds:
     year, first, last = _year(m["y"]), _month_number(m["a"]), _month_number(m["b"])
     return date(year, first, 1), _month_end(year, last), Precision.RANGE
 
 
-def _quarter(m: re.Match[str], stated_on: date | None) -> _Bounds:
+def _season(m: re.Match[str], ctx: _Context) -> _Bounds:
+    year, season = _year(m["y"]), m["season"]
+    if m["y2"] and (season != "winter" or int(m["y2"]) % 100 != (year + 1) % 100):
+        raise _Invalid("only a winter spans two years, the second following the first")
+    return *_months(year, _SEASONS[season], 3), Precision.RANGE
+
+
+def _quarter(m: re.Match[str], ctx: _Context) -> _Bounds:
     n = _ordinal(m)
     if not 1 <= n <= 4:
         raise _Invalid(f"there is no quarter {n} (quarters are Q1–Q4)")
-    return *_months(_year(m["y"]), 3 * n - 2, 3), Precision.QUARTER
+    return *_months(_year_in(m, ctx), 3 * n - 2, 3), Precision.QUARTER
 
 
-def _half(m: re.Match[str], stated_on: date | None) -> _Bounds:
+def _half(m: re.Match[str], ctx: _Context) -> _Bounds:
     n = _ordinal(m)
     if not 1 <= n <= 2:
         raise _Invalid(f"there is no half {n} (halves are H1 and H2)")
-    return *_months(_year(m["y"]), 6 * n - 5, 6), Precision.HALF
+    return *_months(_year_in(m, ctx), 6 * n - 5, 6), Precision.HALF
 
 
-def _mid_year(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return *_months(_year(m["y"]), 4, 6), Precision.RANGE
+def _mid_year(m: re.Match[str], ctx: _Context) -> _Bounds:
+    return *_months(_year_in(m, ctx), 4, 6), Precision.RANGE
 
 
-def _fiscal_year(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return *_months(_year(m["y"]), 4, 12), Precision.YEAR  # Japanese FY: April to March
+def _fiscal_year(m: re.Match[str], ctx: _Context) -> _Bounds:
+    start = ctx.fiscal_year_start
+    if start is None:
+        raise _Refused(NO_FISCAL_YEAR)
+    year = _year(m["y"])
+    return *_months(year - (start >= 7), start, 12), Precision.YEAR
 
 
-def _decade(m: re.Match[str], stated_on: date | None) -> _Bounds:
+def _decade(m: re.Match[str], ctx: _Context) -> _Bounds:
     year = _year(m["y"])
     if year % 10:
         raise _Invalid("a decade is written with a year ending in 0, such as 2030s")
@@ -285,11 +368,11 @@ def _decade(m: re.Match[str], stated_on: date | None) -> _Bounds:
     return date(year + first, 1, 1), date(year + last, 12, 31), Precision.RANGE
 
 
-def _year_form(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    return *_months(_year(m["y"]), 1, 12), Precision.YEAR
+def _year_form(m: re.Match[str], ctx: _Context) -> _Bounds:
+    return *_months(_year_in(m, ctx), 1, 12), Precision.YEAR
 
 
-def _year_range(m: re.Match[str], stated_on: date | None) -> _Bounds:
+def _year_range(m: re.Match[str], ctx: _Context) -> _Bounds:
     start, end = _year(m["a"]), m["b"]
     stop = start // 100 * 100 + int(end) if len(end) == 2 else _year(end)
     if stop < start:
@@ -300,12 +383,12 @@ def _year_range(m: re.Match[str], stated_on: date | None) -> _Bounds:
     return date(start, 1, 1), date(stop, 12, 31), precision
 
 
-def _general_range(m: re.Match[str], stated_on: date | None) -> _Bounds:
-    earliest, latest = _closed(m["a"], stated_on)[0], _closed(m["b"], stated_on)[1]
+def _general_range(m: re.Match[str], ctx: _Context) -> _Bounds:
+    earliest, latest = _closed(m["a"], ctx)[0], _closed(m["b"], ctx)[1]
     return earliest, latest, Precision.RANGE
 
 
-_Handler = Callable[[re.Match[str], date | None], _Bounds]
+_Handler = Callable[[re.Match[str], _Context], _Bounds]
 _FORMS: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(r"|not stated|none|n/?a|unspecified|unknown|tb[acd]|no date|undated"),
@@ -318,11 +401,28 @@ _FORMS: list[tuple[re.Pattern[str], _Handler]] = [
         ),
         _relative,
     ),
-    (re.compile(r"(?P<which>next|this) year"), _next_year),
+    (re.compile(r"(?:later |within (?:the )?)?(?P<y>next year|this year)"), _year_form),
+    (re.compile(r"within the year|(?:the )?current year|(?P<rel>今)?年内"), _year_form),
+    (re.compile(r"(?:(?P<mid>middle of|mid-?) ?)?(?:the |this |current )?decade"), _this_decade),
+    # Earliest-only forms: open from the start of their period, never a deadline.
+    (
+        re.compile(
+            r"(?:as early as|as soon as|at the earliest|at earliest|not before|no earlier than"
+            r"|not earlier than|earliest|最早(?:于|在|将于|到)?|不早于) ?(?P<x>.+)"
+        ),
+        _from,
+    ),
     (re.compile(r"(?:after|beyond|post)[- ]?(?P<x>.+)"), _after),
     (re.compile(r"(?:from|starting(?: in| from)?) (?P<x>.+?)(?: onwards?)?"), _from),
-    (re.compile(r"(?P<x>.+?) ?(?:onwards?|and beyond|and later|\+)"), _from),
+    (
+        re.compile(
+            r"(?P<x>.+?),? ?(?:onwards?|and beyond|and later|or later|or after|or beyond"
+            r"|at the earliest|at earliest|\+)"
+        ),
+        _from,
+    ),
     (re.compile(r"before (?P<x>.+)"), _before),
+    (re.compile(r"between (?P<a>.+?) and (?P<b>.+)"), _general_range),
     (re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"), _day_form),
     (re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?P<m>{_MON}),? (?P<y>\d{{4}})"), _day_form),
     (re.compile(rf"(?P<m>{_MON}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>\d{{4}})"), _day_form),
@@ -330,51 +430,94 @@ _FORMS: list[tuple[re.Pattern[str], _Handler]] = [
     (re.compile(r"(?P<m>\d{1,2})/(?P<y>\d{4})"), _month_form),
     (re.compile(rf"(?P<m>{_MON}),? ?(?P<y>\d{{4}})"), _month_form),
     (re.compile(rf"(?P<a>{_MON}) ?(?:–|-|to) ?(?P<b>{_MON}) (?P<y>\d{{4}})"), _month_range),
+    (
+        re.compile(
+            r"(?P<season>spring|summer|autumn|fall|winter)(?: of)? (?P<y>\d{4})"
+            r"(?:[-–/](?P<y2>\d{4}|\d{2}))?"
+        ),
+        _season,
+    ),
     (re.compile(r"(?:q(?P<n>\d)|(?P<n2>\d)q) ?[-/']? ?(?P<y>\d{4}|\d{2})"), _quarter),
-    (re.compile(rf"(?P<n>{_ORDINAL}) quarter(?: of)? (?P<y>\d{{4}})"), _quarter),
+    (re.compile(r"(?P<y>\d{4}) ?[-/]? ?(?:q(?P<n>\d)|(?P<n2>\d)q)"), _quarter),
+    (re.compile(rf"(?P<n>{_ORDINAL}) quarter(?: of)? {_YEAR}"), _quarter),
     (re.compile(r"(?:h(?P<n>\d)|(?P<n2>\d)h) ?[-/']? ?(?P<y>\d{4}|\d{2})"), _half),
-    (re.compile(rf"(?P<n>{_ORDINAL}) half(?: of)? (?P<y>\d{{4}})"), _half),
-    (re.compile(r"(?P<n>early|late)[- ]?(?P<y>\d{4})"), _half),
-    (re.compile(r"(?:mid|middle of)[- ]?(?P<y>\d{4})"), _mid_year),
+    (re.compile(r"(?P<y>\d{4}) ?[-/]? ?(?:h(?P<n>\d)|(?P<n2>\d)h)"), _half),
+    (re.compile(rf"(?P<n>{_ORDINAL}) half(?: of)? {_YEAR}"), _half),
+    (re.compile(rf"(?P<n>early|late)[- ]?{_YEAR}"), _half),
+    (re.compile(rf"(?:mid|middle of)[- ]?{_YEAR}"), _mid_year),
     (re.compile(r"(?:fy|fiscal(?: year)?) ?'?(?P<y>\d{4}|\d{2})"), _fiscal_year),
+    (re.compile(r"cy ?'?(?P<y>\d{4}|\d{2})"), _year_form),
     (re.compile(r"(?:(?P<part>early|mid|late)[- ]?)?(?P<y>\d{4})'?s"), _decade),
     (re.compile(r"(?P<y>\d{4})"), _year_form),
-    (re.compile(r"(?P<a>\d{4}) ?(?P<sep>[-–/]|or|to|and) ?(?P<b>\d{4}|\d{2})"), _year_range),
-    (re.compile(r"(?P<a>.+?) ?(?:–| - | to | or | through ) ?(?P<b>.+)"), _general_range),
+    (re.compile(r"(?P<a>\d{4}) ?(?P<sep>[-–/]|or|to) ?(?P<b>\d{4}|\d{2})"), _year_range),
+    # Chinese, with the spaces removed: 2027年底, 明年下半年, 2026年第三季度, 2030年以后, …
+    (re.compile(rf"{_ZH_YEAR}(?:年?[底末]前?|年?内|左右|前后)?"), _year_form),
+    (re.compile(rf"{_ZH_YEAR}(?P<n>[上下])半年"), _half),
+    (re.compile(rf"{_ZH_YEAR}(?:第?(?P<n>[一二三四\d])季度|q(?P<n2>\d))"), _quarter),
+    (re.compile(rf"{_ZH_YEAR}(?P<m>\d{{1,2}})月(?:份|[底末]前?)?"), _month_form),
+    (re.compile(rf"{_ZH_YEAR}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]"), _day_form),
+    (re.compile(r"(?P<x>\d{4}年)(?:之?前|以前)"), _before),
+    (re.compile(r"(?P<x>\d{4}年)(?:以后|之后|后)"), _after),
+    (re.compile(r"(?P<x>\d{4}年)(?:及以后|及之后|起|开始)"), _from),
+    (re.compile(r"(?P<a>\d{4})年?(?P<sep>[-–~至到])(?P<b>\d{4}|\d{2})年"), _year_range),
+    (re.compile(r"(?P<a>.+?) ?(?:–| - | to | or | through |至|到) ?(?P<b>.+)"), _general_range),
 ]
 
 
-def _parse(text: str, stated_on: date | None) -> _Bounds:
+def _parse(text: str, ctx: _Context) -> _Bounds:
     """_Bounds for normalised (lower-case, single-spaced) text, or _Invalid."""
-    while (stripped := _PREFIX.sub("", text, count=1)) != text:
+    while (stripped := _SUFFIX.sub("", _PREFIX.sub("", text, count=1))) != text:
         text = stripped
     text = text.rstrip(" .,;")
     for pattern, handler in _FORMS:
         if m := pattern.fullmatch(text):
-            return handler(m, stated_on)
+            return handler(m, ctx)
     raise _Invalid("")
 
 
-def _closed(text: str, stated_on: date | None) -> tuple[date, date]:
+def _closed(text: str, ctx: _Context) -> tuple[date, date]:
     """_Bounds of a part of a larger form (e.g. the 2030 in "after 2030"); both ends must be set."""
-    earliest, latest, _ = _parse(text, stated_on)
+    earliest, latest, _ = _parse(text, ctx)
     if earliest is None or latest is None:
         raise _Invalid(f'"{text}" is not a definite period')
     return earliest, latest
 
 
-def parse_period(text: str, *, stated_on: date | None = None) -> Period:
-    """Read a target as stated ("by H2 2026", "FY2028") into a Period, or raise PeriodError."""
+def _holds_several(text: str) -> bool:
+    """Whether the text names dates in more than one of its ;/,/and-separated parts."""
+    bare = re.sub(r"\([^()]*\)", " ", text)
+    return sum(bool(_DATE_WORD.search(part)) for part in _SEPARATOR.split(bare)) > 1
+
+
+def parse_period(
+    text: str, *, stated_on: date | None = None, fiscal_year_start: int | None = None
+) -> Period:
+    """Read a target as stated ("by H2 2026", "FY2028") into a Period, or raise PeriodError.
+
+    `stated_on` is the statement's date (for "next year", "within 18 months"); `fiscal_year_start`
+    the month the company's fiscal year starts, if it reports in fiscal years.
+    """
+    if fiscal_year_start is not None and not 1 <= fiscal_year_start <= 12:
+        raise ValueError(f"fiscal_year_start must be a month 1–12, not {fiscal_year_start!r}")
     stated = text.strip()
+    ctx = _Context(stated_on, fiscal_year_start)
+    normal = " ".join(stated.lower().translate(_TRANSLATE).split())
     try:
         if len(stated) > MAX_LENGTH:
             raise _Invalid(f"it is longer than {MAX_LENGTH} characters")
-        normal = " ".join(stated.lower().translate(_TRANSLATE).split())
-        if m := _PARENTHETICAL.fullmatch(normal):
-            normal = m[1]
-        earliest, latest, precision = _parse(normal, stated_on)
+        target = m[1] if (m := _PARENTHETICAL.fullmatch(normal)) else normal
+        if _CJK.search(target):
+            target = target.replace(" ", "")
+        try:
+            earliest, latest, precision = _parse(target, ctx)
+        except _Invalid as err:
+            if not str(err) and _holds_several(normal):
+                raise _Refused(SEVERAL_TARGETS) from None
+            raise
         if earliest and latest and earliest > latest:
             raise _Invalid("the range ends before it starts")
+    except _Refused as err:
+        raise PeriodError(f'"{stated}" {err}.') from None
     except _Invalid as err:
         reason = f": {err}" if str(err) else ""
         raise PeriodError(

@@ -17,6 +17,7 @@ from claims.status import (
     ACHIEVEMENT,
     ANNOUNCEMENT,
     CANCELLATION,
+    PARTY_STANDINGS,
     STALE_AFTER_MONTHS,
     TARGET_KINDS,
     Status,
@@ -92,7 +93,8 @@ class SourceQuerySet(models.QuerySet):
         )
 
     def published_by(self, as_of: date) -> SourceQuerySet:
-        return self.filter(published_on__lte=as_of)
+        """Sources certainly published by as_of (their publication period has ended)."""
+        return self.filter(published_on_latest__lte=as_of)
 
     def for_citation(self) -> SourceQuerySet:
         """Only what a citation shows (templatetags.tracker.source_cite), and the source
@@ -113,16 +115,27 @@ STATUS_FIELDS = (
     "kind",
     "stated_on",
     "stated_on_precision",
+    "stated_on_latest",
+    "standing",
     "target_text",
     "target_earliest",
     "target_latest",
     "target_precision",
     "achieved_on",
     "achieved_on_precision",
+    "achieved_on_latest",
 )
 
 #: The fields of a source that a citation shows.
-CITATION_FIELDS = ("title", "publisher", "published_on", "published_on_precision", "url", "via")
+CITATION_FIELDS = (
+    "title",
+    "publisher",
+    "published_on",
+    "published_on_precision",
+    "published_on_latest",
+    "url",
+    "via",
+)
 
 #: A claim's target as one JSON object, so that a row's target costs one subquery, not four.
 TARGET_JSON = JSONObject(
@@ -169,11 +182,20 @@ def status_conditions(as_of: date) -> dict[Status, Q]:
 
 class MilestoneQuerySet(models.QuerySet):
     def in_countries(self, codes: Iterable[str]) -> MilestoneQuerySet:
+        """Milestones that happen in these countries: at a facility there, or of a company
+        there when not at a facility."""
         codes = [c.upper() for c in codes]
-        return self.filter(company__country__in=codes) if codes else self
+        return self.filter(country__in=codes) if codes else self
 
     def for_company(self, slug: str | None) -> MilestoneQuerySet:
         return self.filter(company__slug=slug) if slug else self
+
+    def involving(self, company) -> MilestoneQuerySet:
+        """A company's own milestones and those that name it as a partner."""
+        partnered = self.model.partners.through.objects.filter(
+            milestone=OuterRef("pk"), company=company
+        )
+        return self.filter(Q(company=company) | Exists(partnered))
 
     def search(self, text: str | None) -> MilestoneQuerySet:
         """Match titles and the company's names and aliases."""
@@ -211,31 +233,37 @@ class MilestoneQuerySet(models.QuerySet):
         if stored_facts_cover(as_of):  # every milestone with a claim has its facts row
             return self.filter(facts__isnull=False)
         return self.filter(
-            Exists(Claim.objects.filter(milestone=OuterRef("pk"), stated_on__lte=as_of))
+            Exists(Claim.objects.filter(milestone=OuterRef("pk"), stated_on_latest__lte=as_of))
         )
 
     def derived_facts(self, as_of: date) -> dict:
-        """The facts a status is decided on, as subqueries over the claims stated on or
-        before as_of: `achieved_on`, `first_target_latest`, `current_target_latest`,
-        `first_target` and `current_target` (text, earliest, latest and precision as JSON),
-        `last_said` (the kind of the latest announcement or cancellation), `last_claim_on`.
+        """The facts a status is decided on, as subqueries over the claims known by as_of
+        (their stated period ended by then), in the order they became known:
+        `achieved_on` and `achieved_latest` (the first and last day the first achievement could
+        have happened), `first_target_latest`, `current_target_latest`, `first_target` and
+        `current_target` (text, earliest, latest and precision as JSON), `last_said` (the kind
+        of the latest announcement or cancellation), `last_claim_on` and `last_claim_from` (the
+        latest claim's stated period). Targets, cancellations and announcements count only from
+        the milestone's own parties; achievements from anyone.
         """
         from claims.models import Claim
 
-        visible = Claim.objects.filter(milestone=OuterRef("pk"), stated_on__lte=as_of)
-        targets = visible.filter(kind__in=TARGET_KINDS).exclude(target_precision="none")
-        current = targets.order_by("-stated_on", "-id")
-        first = targets.filter(target_latest__isnull=False).order_by("stated_on", "id")
+        visible = Claim.objects.filter(milestone=OuterRef("pk"), stated_on_latest__lte=as_of)
+        own = visible.filter(standing__in=PARTY_STANDINGS)
+        targets = own.filter(kind__in=TARGET_KINDS).exclude(target_precision="none")
+        newest = ("-stated_on_latest", "-stated_on", "-id")
+        current = targets.order_by(*newest)
+        first = targets.filter(target_latest__isnull=False).order_by(
+            "stated_on_latest", "stated_on", "id"
+        )
         # Cancelled when the latest cancellation is not followed by a newer announcement: that
         # is, when the latest of the two kinds is a cancellation. One index probe per row.
-        latest_say = visible.filter(kind__in=[ANNOUNCEMENT, CANCELLATION]).order_by(
-            "-stated_on", "-id"
-        )
+        latest_say = own.filter(kind__in=[ANNOUNCEMENT, CANCELLATION]).order_by(*newest)
+        achieved = visible.filter(kind=ACHIEVEMENT, achieved_on__isnull=False)
         return {
-            "achieved_on": Subquery(
-                visible.filter(kind=ACHIEVEMENT, achieved_on__isnull=False)
-                .order_by("achieved_on")
-                .values("achieved_on")[:1]
+            "achieved_on": Subquery(achieved.order_by("achieved_on").values("achieved_on")[:1]),
+            "achieved_latest": Subquery(
+                achieved.order_by("achieved_on_latest").values("achieved_on_latest")[:1]
             ),
             "first_target_latest": Subquery(first.values("target_latest")[:1]),
             "current_target_latest": Subquery(current.values("target_latest")[:1]),
@@ -243,7 +271,8 @@ class MilestoneQuerySet(models.QuerySet):
             "first_target": Subquery(first.values(json=TARGET_JSON)[:1]),
             "current_target": Subquery(current.values(json=TARGET_JSON)[:1]),
             "last_said": Subquery(latest_say.values("kind")[:1]),
-            "last_claim_on": Subquery(visible.order_by("-stated_on").values("stated_on")[:1]),
+            "last_claim_on": Subquery(visible.order_by(*newest).values("stated_on_latest")[:1]),
+            "last_claim_from": Subquery(visible.order_by(*newest).values("stated_on")[:1]),
         }
 
     def with_status(self, as_of: date) -> MilestoneQuerySet:
@@ -318,7 +347,14 @@ class MilestoneQuerySet(models.QuerySet):
             self.with_status(as_of)
             .stated_by(as_of)
             .order_by()
-            .values(by, "status", "first_target_latest", "current_target_latest", "achieved_on")
+            .values(
+                by,
+                "status",
+                "first_target_latest",
+                "current_target_latest",
+                "achieved_on",
+                "achieved_latest",
+            )
         )
         groups: dict = {}
         for row in rows:
@@ -326,7 +362,8 @@ class MilestoneQuerySet(models.QuerySet):
         return {key: track_record(outcomes) for key, outcomes in groups.items()}
 
     def status_census(self, as_of: date) -> list[tuple]:
-        """(company_id, status, kind, target_year, count) for the milestones stated by as_of.
+        """(company_id, country, status, kind, target_year, count) for the milestones stated
+        by as_of (country: where each happens).
 
         One grouped query. Facet counts, page counts and the country-by-status pivot are
         sums over these rows (see MilestoneFilterForm.census_facets), so a list needs no
@@ -340,7 +377,7 @@ class MilestoneQuerySet(models.QuerySet):
             self.with_status(as_of)
             .stated_by(as_of)
             .order_by()
-            .values_list("company_id", "status", "kind", "target_year")
+            .values_list("company_id", "country", "status", "kind", "target_year")
             .annotate(n=models.Count("pk"))
         )
 
@@ -412,13 +449,14 @@ class MilestoneQuerySet(models.QuerySet):
         if claims is None:
             claims = Claim.objects.select_related("source__via")
         return self.select_related("company", "facility", "technology").prefetch_related(
-            Prefetch("claims", queryset=claims.order_by("stated_on", "id"))
+            Prefetch("claims", queryset=claims.order_by("stated_on_latest", "stated_on", "id"))
         )
 
 
 class ClaimQuerySet(models.QuerySet):
     def stated_by(self, as_of: date) -> ClaimQuerySet:
-        return self.filter(stated_on__lte=as_of)
+        """Claims known by as_of: their stated period ended on or before it."""
+        return self.filter(stated_on_latest__lte=as_of)
 
     def for_status(self) -> ClaimQuerySet:
         """Only what a milestone's status and its timeline row read of a claim."""

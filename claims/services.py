@@ -7,7 +7,6 @@ loading it twice changes nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,11 +16,12 @@ import yaml
 from django import forms
 from django.db import models, transaction
 
+from claims.dates import PartialDateError, parse_partial_date
+from claims.forms import partial_date_form
 from claims.models import (
     Claim,
     Company,
     CompanyRelation,
-    DatePrecision,
     Facility,
     Milestone,
     Source,
@@ -61,21 +61,26 @@ class LoadReport:
         )
 
 
-def parse_loose_date(value: Any) -> tuple[date | None, str]:
-    """'2025-09-02', '2025-09' or '2025' (or a YAML date) as (date, precision)."""
+def _text(value: Any) -> str:
+    """A date as YAML gives it ('2025-09', 2025, a date) as the text a form reads."""
     if value in (None, ""):
-        return None, DatePrecision.DAY
+        return ""
     if isinstance(value, date):
-        return value, DatePrecision.DAY
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return date(int(text), 1, 1), DatePrecision.YEAR
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        return date(int(m[1]), int(m[2]), 1), DatePrecision.MONTH
-    return date.fromisoformat(text), DatePrecision.DAY
+        return value.isoformat()
+    return str(value).strip()
+
+
+#: The partial dates of each model, typed as precisely as the source gives them.
+PARTIAL_DATES = {
+    Claim: ("stated_on", "achieved_on"),
+    Source: ("published_on",),
+}
 
 
 def form_for(model: type[models.Model], fields: list[str]) -> type[forms.ModelForm]:
+    dates = tuple(name for name in PARTIAL_DATES.get(model, ()) if name in fields)
+    if dates:
+        return partial_date_form(model, fields, dates)
     return forms.modelform_factory(model, fields=fields)
 
 
@@ -111,8 +116,6 @@ class _Loader:
 
     # -- sections ------------------------------------------------------------------------------
     def load_source(self, entry: dict, where: str) -> None:
-        published, precision = parse_loose_date(entry.get("published_on"))
-        accessed, _ = parse_loose_date(entry.get("accessed_on"))
         via = self.ref(self.sources, entry.get("via"), "source", where)
         url = entry.get("url") or ""
         if url:
@@ -124,12 +127,11 @@ class _Loader:
             "title": entry.get("title", ""),
             "publisher": entry.get("publisher", ""),
             "kind": entry.get("kind", "news"),
-            "published_on": published,
-            "published_on_precision": precision,
+            "published_on": _text(entry.get("published_on")),
             "language": entry.get("language", "en"),
             "via": via.pk if via else None,
             "archive_url": entry.get("archive_url", ""),
-            "accessed_on": accessed,
+            "accessed_on": _text(entry.get("accessed_on")),
         }
         source = self.save(Source, instance, data, where)
         if source is not None and entry.get("key"):
@@ -151,6 +153,7 @@ class _Loader:
             "hq_city": entry.get("hq_city", ""),
             "website": entry.get("website", ""),
             "tickers": str(entry.get("tickers", "")),
+            "fiscal_year_start_month": entry.get("fiscal_year_start_month"),
             "description": entry.get("description", ""),
         }
         instance = Company.objects.filter(slug=data["slug"]).first()
@@ -241,10 +244,14 @@ class _Loader:
                 "cell_ah",
             )
         }
+        partners = [
+            self.ref(self.companies, slug, "company", where) for slug in entry.get("partners", [])
+        ]
         data |= {
             "company": company.pk if company else None,
             "facility": facility.pk if facility else None,
             "technology": self.technologies.get(tech) if tech else None,
+            "partners": [p.pk for p in partners if p],
         }
         instance = Milestone.objects.filter(slug=data["slug"]).first()
         milestone = self.save(Milestone, instance, data, where)
@@ -257,18 +264,20 @@ class _Loader:
         source = self.ref(self.sources, entry.get("source"), "source", where)
         if source is None:
             return
-        stated_on, stated_precision = parse_loose_date(entry.get("stated_on"))
-        achieved_on, achieved_precision = parse_loose_date(entry.get("achieved_on"))
+        try:
+            stated_on, _ = parse_partial_date(_text(entry.get("stated_on")))
+        except PartialDateError as exc:
+            self.errors.append(f"{where}: stated_on: {exc}")
+            return
         evidence = entry.get("evidence")
         data = {
             "milestone": milestone.pk,
             "kind": entry.get("kind", ""),
-            "stated_on": stated_on,
-            "stated_on_precision": stated_precision,
+            "stated_on": _text(entry.get("stated_on")),
             "speaker": entry.get("speaker", ""),
+            "standing": entry.get("standing", Claim.Standing.COMPANY),
             "target_text": str(entry.get("target", "")),
-            "achieved_on": achieved_on,
-            "achieved_on_precision": achieved_precision,
+            "achieved_on": _text(entry.get("achieved_on")),
             "evidence": Claim.Evidence[evidence.upper()].value if evidence else None,
             "source": source.pk,
             "quote": entry.get("quote", ""),

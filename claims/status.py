@@ -1,19 +1,25 @@
 """The status rules: the one place that decides what a milestone's claims add up to.
 
 Pure functions of (claims, as_of): no ORM, no request. A claim is anything with the
-attributes of `ClaimLike` (a `claims.models.Claim` is one). The rules, from DESIGN.md, using
-only claims stated on or before as_of; the first rule that matches decides:
+attributes of `ClaimLike` (a `claims.models.Claim` is one). Dates from sources are partial: a
+claim's stated and achieved dates are periods (earliest, latest). A claim is known as of a day
+once its stated period has ended (one said in "2025" counts from 31 Dec 2025). Targets come from
+the milestone's own parties only (the company and the partners named on it); an achievement
+may be reported by anyone; views never count. The rules, from DESIGN.md, using only known
+claims; the first rule that matches decides:
 
-1. achieved  - an achievement claim exists; on time when achieved by the end of the first
-               dated target, else late (slip = whole months past that end).
+1. achieved  - an achievement claim exists; against the first dated target: on time when
+               certainly on time (achieved latest <= target latest), late when certainly late
+               (achieved earliest > target latest; slip as a range of whole months), otherwise
+               can't tell (the source is not precise enough).
 2. cancelled - the latest cancellation is not followed by a newer announcement.
 3. overdue   - the current (latest stated) target is dated and ended before as_of.
 4. delayed   - the current target ends later than the first dated target.
 5. on_track  - a dated target that has not ended (including a revision to an earlier date).
 6. undated   - nothing dated has been promised.
 
-Clarifications and denials never move a target. A milestone that is not achieved and has no
-claim in the 24 months before as_of is flagged stale.
+Clarifications, denials and views never move a target. A milestone that is not achieved and
+has no claim in the 24 months before as_of is flagged stale.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from claims.dates import format_span
 from claims.periods import format_period
 
 STALE_AFTER_MONTHS = 24
@@ -35,7 +42,19 @@ REVISION = "revision"
 ACHIEVEMENT = "achievement"
 CLARIFICATION = "clarification"
 CANCELLATION = "cancellation"
+VIEW = "view"
 TARGET_KINDS = frozenset({ANNOUNCEMENT, REAFFIRMATION, REVISION})
+#: Standings of the milestone's own parties: the company itself and partners named on it.
+PARTY_STANDINGS = frozenset({"company", "partner"})
+
+ON_TIME = "on_time"
+LATE = "late"
+CANT_TELL = "cant_tell"
+VERDICT_LABELS = {
+    ON_TIME: "On time",
+    LATE: "Late",
+    CANT_TELL: "On time or late: the source is not precise enough",
+}
 
 
 class Status(enum.StrEnum):
@@ -65,12 +84,15 @@ STATUS_CHOICES = [(s.value, s.label) for s in Status]
 class ClaimLike(Protocol):
     id: int | None
     kind: str
+    standing: str
     stated_on: date
+    stated_on_latest: date
     target_text: str
     target_earliest: date | None
     target_latest: date | None
     target_precision: str
     achieved_on: date | None
+    achieved_on_latest: date | None
 
 
 @dataclass(frozen=True)
@@ -101,16 +123,32 @@ class MilestoneStatus:
     current_target: Target | None = None
     targets: tuple[Target, ...] = ()
     achieved_on: date | None = None
-    on_time: bool | None = None
+    #: The last day the achievement could have happened (achieved_on is the first).
+    achieved_latest: date | None = None
+    #: ON_TIME, LATE, CANT_TELL, or None without an achievement against a dated target.
+    verdict: str | None = None
+    #: Whole months past the first target: the least (and, for LATE, the most) it can be.
     slip_months: int | None = None
+    slip_months_max: int | None = None
+    #: The latest known claim's stated period.
     last_claim_on: date | None = None
+    last_claim_from: date | None = None
     stale: bool = False
     visible_claims: int = 0
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
+    def on_time(self) -> bool | None:
+        """True when certainly on time, False when certainly late, else None."""
+        return {ON_TIME: True, LATE: False}.get(self.verdict)
+
+    @property
     def late(self) -> bool:
-        return self.on_time is False
+        return self.verdict == LATE
+
+    @property
+    def cant_tell(self) -> bool:
+        return self.verdict == CANT_TELL
 
     @property
     def overdue_months(self) -> int | None:
@@ -150,10 +188,22 @@ def _days_in_month(year: int, month: int) -> int:
     return (date(year, month + 1, 1) - date(year, month, 1)).days
 
 
+def known_on(claim: ClaimLike) -> date:
+    """The day a claim counts as known: the end of its stated period."""
+    return claim.stated_on_latest or claim.stated_on
+
+
 def visible(claims: Iterable[ClaimLike], as_of: date) -> list[ClaimLike]:
-    """Claims stated on or before as_of, oldest first (ties in entry order)."""
-    seen = [c for c in claims if c.stated_on <= as_of]
-    return sorted(seen, key=lambda c: (c.stated_on, c.id or 0))
+    """Claims known by as_of (their stated period ended on or before it), in the order they
+    became known (ties by the period's start, then in entry order)."""
+    seen = [c for c in claims if known_on(c) <= as_of]
+    return sorted(seen, key=lambda c: (known_on(c), c.stated_on, c.id or 0))
+
+
+def counts(claim: ClaimLike) -> bool:
+    """Whether a claim can move status, slip or track record: its own parties' statements,
+    and achievement reports by anyone (graded by their evidence). Views never count."""
+    return claim.kind == ACHIEVEMENT or (claim.kind != VIEW and claim.standing in PARTY_STANDINGS)
 
 
 def _target(claim: ClaimLike) -> Target:
@@ -168,31 +218,43 @@ def _target(claim: ClaimLike) -> Target:
 
 
 def targets_of(claims: Sequence[ClaimLike]) -> list[Target]:
-    """Every stated target in order; "not stated" ones do not count as a target."""
-    return [_target(c) for c in claims if c.kind in TARGET_KINDS and c.target_precision != "none"]
+    """Every target the milestone's own parties stated, in order; "not stated" ones do not
+    count as a target."""
+    return [
+        _target(c)
+        for c in claims
+        if c.kind in TARGET_KINDS and c.target_precision != "none" and counts(c)
+    ]
 
 
 def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
     """Apply the status rules to the claims stated on or before as_of."""
     seen = visible(claims, as_of)
-    targets = targets_of(seen)
+    counted = [c for c in seen if counts(c)]
+    targets = targets_of(counted)
     dated = [t for t in targets if t.is_dated]
     first = dated[0] if dated else None
     current = targets[-1] if targets else None
-    last_claim_on = seen[-1].stated_on if seen else None
+    last_claim_on = known_on(seen[-1]) if seen else None
     common = {
         "as_of": as_of,
         "first_target": first,
         "current_target": current,
         "targets": tuple(targets),
         "last_claim_on": last_claim_on,
+        "last_claim_from": seen[-1].stated_on if seen else None,
         "visible_claims": len(seen),
     }
 
-    achievements = [c for c in seen if c.kind == ACHIEVEMENT and c.achieved_on is not None]
+    achievements = [c for c in counted if c.kind == ACHIEVEMENT and c.achieved_on is not None]
+    # The first achievement happened no earlier than the earliest first day and no later than
+    # the earliest last day of the reported periods.
     achieved_on = min((c.achieved_on for c in achievements), default=None)
-    last_cancel = _last_index(seen, CANCELLATION)
-    last_announce = _last_index(seen, ANNOUNCEMENT)
+    achieved_latest = min(
+        (c.achieved_on_latest or c.achieved_on for c in achievements), default=None
+    )
+    last_cancel = _last_index(counted, CANCELLATION)
+    last_announce = _last_index(counted, ANNOUNCEMENT)
 
     status = classify(
         achieved_on=achieved_on,
@@ -203,18 +265,21 @@ def derive_status(claims: Iterable[ClaimLike], as_of: date) -> MilestoneStatus:
         as_of=as_of,
     )
 
-    on_time, slip = timing(
+    verdict, slip, slip_max = timing(
         status,
         first_latest=first.latest if first else None,
         current_latest=current.latest if current else None,
         achieved_on=achieved_on,
+        achieved_latest=achieved_latest,
         as_of=as_of,
     )
     return MilestoneStatus(
         status,
         achieved_on=achieved_on,
-        on_time=on_time,
+        achieved_latest=achieved_latest,
+        verdict=verdict,
         slip_months=slip,
+        slip_months_max=slip_max,
         stale=is_stale(status, last_claim_on, as_of),
         **common,
     )
@@ -262,11 +327,12 @@ def status_from_annotations(row, as_of: date) -> MilestoneStatus:
     status = Status(row.status)
     first = target_from_json(row.first_target)
     current = target_from_json(row.current_target)
-    on_time, slip = timing(
+    verdict, slip, slip_max = timing(
         status,
         first_latest=row.first_target_latest,
         current_latest=row.current_target_latest,
         achieved_on=row.achieved_on,
+        achieved_latest=row.achieved_latest,
         as_of=as_of,
     )
     return MilestoneStatus(
@@ -275,9 +341,12 @@ def status_from_annotations(row, as_of: date) -> MilestoneStatus:
         first_target=first,
         current_target=current,
         achieved_on=row.achieved_on,
-        on_time=on_time,
+        achieved_latest=row.achieved_latest,
+        verdict=verdict,
         slip_months=slip,
+        slip_months_max=slip_max,
         last_claim_on=row.last_claim_on,
+        last_claim_from=row.last_claim_from,
         stale=row.stale,
         visible_claims=1 if row.last_claim_on else 0,
     )
@@ -302,29 +371,39 @@ def timing(
     first_latest: date | None,
     current_latest: date | None,
     achieved_on: date | None,
+    achieved_latest: date | None = None,
     as_of: date,
-) -> tuple[bool | None, int | None]:
-    """(on time?, slip in whole months past the first dated target) for a status.
+) -> tuple[str | None, int | None, int | None]:
+    """(verdict, least slip, most slip) in whole months past the first dated target.
 
-    Achieved: on time when achieved by the end of the first dated target, else late by the
-    whole months past it. Overdue: months past the first target so far. Delayed: how far the
-    current target moved past the first (unknown when it is open-ended). On track: no slip.
-    Without a dated first target there is no verdict.
+    Achieved: ON_TIME when certainly achieved by the end of the first dated target (its last
+    possible day is not after it), LATE when certainly after it (its first possible day is),
+    with the slip from the first to the last possible day; otherwise CANT_TELL, no slip.
+    Overdue: months past the first target so far. Delayed: how far the current target moved
+    past the first (unknown when it is open-ended). On track: no slip. Without a dated first
+    target there is no verdict.
     """
     if first_latest is None:
-        return None, None
+        return None, None, None
     if status == Status.ACHIEVED:
-        on_time = achieved_on <= first_latest
-        return on_time, 0 if on_time else max(months_between(first_latest, achieved_on), 0)
+        latest = achieved_latest or achieved_on
+        if latest <= first_latest:
+            return ON_TIME, 0, 0
+        if achieved_on > first_latest:
+            least = max(months_between(first_latest, achieved_on), 0)
+            return LATE, least, max(months_between(first_latest, latest), least)
+        return CANT_TELL, None, None
     if status == Status.OVERDUE:
-        return None, max(months_between(first_latest, as_of), 0)
+        months = max(months_between(first_latest, as_of), 0)
+        return None, months, months
     if status == Status.DELAYED:
         if current_latest is None:
-            return None, None
-        return None, months_between(first_latest, current_latest)
+            return None, None, None
+        months = months_between(first_latest, current_latest)
+        return None, months, months
     if status == Status.ON_TRACK:
-        return None, 0
-    return None, None
+        return None, 0, 0
+    return None, None, None
 
 
 @dataclass(frozen=True)
@@ -332,21 +411,23 @@ class Outcome:
     """A milestone's status and timing, as read from a database row (see with_status)."""
 
     status: Status
-    on_time: bool | None
+    verdict: str | None
     slip_months: int | None
+    visible_claims: int = 1
 
 
 def outcome_from_row(row: dict, as_of: date) -> Outcome:
     """An Outcome from a row of Milestone.objects.with_status(as_of).values(...)."""
     status = Status(row["status"])
-    on_time, slip = timing(
+    verdict, slip, _ = timing(
         status,
         first_latest=row["first_target_latest"],
         current_latest=row["current_target_latest"],
         achieved_on=row["achieved_on"],
+        achieved_latest=row["achieved_latest"],
         as_of=as_of,
     )
-    return Outcome(status, on_time, slip)
+    return Outcome(status, verdict, slip)
 
 
 def _last_index(claims: Sequence[ClaimLike], kind: str) -> int | None:
@@ -363,10 +444,24 @@ def overdue_months(result: MilestoneStatus) -> int | None:
     return max(months_between(result.current_target.latest, result.as_of), 0)
 
 
-def _months_phrase(months: int) -> str:
+def _months_phrase(months: int, most: int | None = None) -> str:
+    if most is not None and most != months:
+        return f"{months}–{most} months"
     if months < 1:
         return "less than a month"
     return f"{months} month{'s' if months != 1 else ''}"
+
+
+def achieved_label(result: MilestoneStatus) -> str:
+    """When it was achieved, no more precisely than the reports say: "2 Sep 2025", "2023"."""
+    return format_span(result.achieved_on, result.achieved_latest or result.achieved_on)
+
+
+def slip_label(result: MilestoneStatus) -> str:
+    """How late an achievement came: "3 months", "2–14 months", "less than a month"."""
+    if result.slip_months is None:
+        return ""
+    return _months_phrase(result.slip_months, result.slip_months_max)
 
 
 def explain(result: MilestoneStatus) -> str:
@@ -376,15 +471,17 @@ def explain(result: MilestoneStatus) -> str:
     due = f"due {current.label}" if current else "no target stated"
     match result.status:
         case Status.ACHIEVED:
-            when = f"achieved {result.achieved_on:%-d %b %Y}"
-            if result.on_time is None:
+            when = f"achieved {achieved_label(result)}"
+            if result.verdict is None:
                 return f"{when}; no dated target had been promised"
-            if result.on_time:
+            if result.verdict == ON_TIME:
                 return f"{when}, on time against the first target ({first.label})"
-            return (
-                f"{when}, {_months_phrase(result.slip_months)} late against the first target "
-                f"({first.label})"
-            )
+            if result.verdict == CANT_TELL:
+                return (
+                    f"{when}: on time or late against the first target ({first.label}), the "
+                    "source is not precise enough to tell"
+                )
+            return f"{when}, {slip_label(result)} late against the first target ({first.label})"
         case Status.CANCELLED:
             return "cancelled or made moot by a later statement; no newer announcement since"
         case Status.OVERDUE:
@@ -407,6 +504,8 @@ def explain(result: MilestoneStatus) -> str:
 class TrackRecord:
     on_time: int = 0
     late: int = 0
+    #: achieved, but the dates are not precise enough to say whether on time or late
+    cant_tell: int = 0
     #: achieved, but no dated target had been promised, so neither on time nor late
     achieved_undated: int = 0
     overdue: int = 0
@@ -416,7 +515,7 @@ class TrackRecord:
 
     @property
     def achieved(self) -> int:
-        return self.on_time + self.late + self.achieved_undated
+        return self.on_time + self.late + self.cant_tell + self.achieved_undated
 
     @property
     def total(self) -> int:
@@ -426,19 +525,21 @@ class TrackRecord:
 def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
     """Counts by outcome and the median slip (months past the first dated target).
 
-    The slip of an achieved milestone is how late it came (0 when on time); of an overdue one,
-    how long it is past its first target so far; of a delayed one, how far its target moved.
-    Milestones without a dated first target, or with an open-ended current one, have no slip.
+    The slip of an achieved milestone is how late it certainly came (0 when on time; the
+    least of its range when the dates are imprecise); of an overdue one, how long it is past
+    its first target so far; of a delayed one, how far its target moved. Milestones without a
+    dated first target, with an open-ended current one, or achieved at a time that cannot be
+    told on time or late, have no slip.
     """
     counts = dict.fromkeys(
-        ("on_time", "late", "achieved_undated", "overdue", "cancelled", "pending"), 0
+        ("on_time", "late", "cant_tell", "achieved_undated", "overdue", "cancelled", "pending"), 0
     )
     slips: list[int] = []
     for r in results:
         if getattr(r, "visible_claims", 1) == 0:
             continue
         if r.status == Status.ACHIEVED:
-            bucket = {True: "on_time", False: "late", None: "achieved_undated"}[r.on_time]
+            bucket = r.verdict or "achieved_undated"
             counts[bucket] += 1
         elif r.status == Status.OVERDUE:
             counts["overdue"] += 1

@@ -6,6 +6,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.charts import escape_text as escape
+from claims.dates import datetime_attr, format_span
+from claims.models import STANDING_LABELS
+from claims.status import achieved_label, slip_label
 
 register = template.Library()
 
@@ -51,18 +54,22 @@ def status_badge(result) -> SafeString:
         f'aria-hidden="true"></span>{escape(status.label)}</span>'
     )
     if result.late:
-        months = f"{result.slip_months} mo" if result.slip_months else "< 1 mo"
-        out += f' <span class="note">{escape(months)} late</span>'
+        out += f' <span class="note">{escape(slip_label(result))} late</span>'
+    elif result.cant_tell:
+        out += (
+            ' <span class="note" title="The source is not precise enough to tell">on time or '
+            "late: can’t tell</span>"
+        )
     elif status == "overdue":
         months = f"{result.overdue_months} mo" if result.overdue_months else "< 1 mo"
         out += f' <span class="note">by {escape(months)}</span>'
     elif status == "delayed" and result.slip_months:
         out += f' <span class="note">+{result.slip_months} mo</span>'
     if result.stale:
-        day = result.last_claim_on
+        since, until = result.last_claim_from or result.last_claim_on, result.last_claim_on
         out += (
-            f' <span class="stale">no news since <time datetime="{day.isoformat()}">'
-            f"{day:%b %Y}</time></span>"
+            f' <span class="stale">no news since <time datetime="{datetime_attr(since, until)}">'
+            f"{escape(format_span(since, until))}</time></span>"
         )
     return mark_safe(out)  # noqa: S308
 
@@ -101,9 +108,10 @@ def milestone_row(row, as_of_query="", show_company=False) -> SafeString:
     else:
         cells.append(f'<td class="num">{escape(current.label)}</td>')
     if result.achieved_on:
-        day = result.achieved_on
+        first, last = result.achieved_on, result.achieved_latest or result.achieved_on
         cells.append(
-            f'<td class="num"><time datetime="{day.isoformat()}">{day.day} {day:%b %Y}</time></td>'
+            f'<td class="num"><time datetime="{datetime_attr(first, last)}">'
+            f"{escape(achieved_label(result))}</time></td>"
         )
     else:
         cells.append('<td class="num">—</td>')
@@ -116,8 +124,8 @@ def source_cite(source) -> SafeString:
     out = (
         f'<a href="{escape(source.get_absolute_url())}">{escape(source.title)}</a>, '
         f"{escape(source.publisher)}, "
-        f'<time datetime="{source.published_on.isoformat()}">{escape(source.published_label)}'
-        "</time>"
+        f'<time datetime="{datetime_attr(source.published_on, source.published_on_latest)}">'
+        f"{escape(source.published_label)}</time>"
     )
     if source.via:
         via = source.via
@@ -135,9 +143,17 @@ def claim_item(claim, show_milestone=False, show_company=False, as_of_query="") 
     """One claim of a claim list (includes/claim_list.html): when and what was said, by
     whom, the target or the achievement, the quote and the source."""
     head = (
-        f'<time datetime="{claim.stated_on.isoformat()}">{escape(claim.stated_label)}</time>\n'
+        f'<time datetime="{datetime_attr(claim.stated_on, claim.stated_on_latest)}">'
+        f"{escape(claim.stated_label)}</time>\n"
         f"      · <strong>{escape(claim.get_kind_display())}</strong>"
     )
+    standing = STANDING_LABELS.get(claim.standing, "")
+    if not claim.counts:
+        head += (
+            f' · <span class="standing">{escape(standing)}: not counted in status or slip</span>'
+        )
+    elif claim.standing != "company":
+        head += f' · <span class="standing">{escape(standing)}</span>'
     if show_milestone:
         milestone = claim.milestone
         company = f"{escape(milestone.company.name)}: " if show_company else ""
@@ -145,7 +161,14 @@ def claim_item(claim, show_milestone=False, show_company=False, as_of_query="") 
             f' · {company}<a href="{escape(milestone.get_absolute_url())}'
             f'{escape(as_of_query)}">{escape(milestone.title)}</a>'
         )
-    if claim.has_target:
+    if claim.kind == "view":
+        what = ", in a view of its own:"
+        if claim.target_precision != "none":
+            what = (
+                f" gave a view of its own, putting it at <strong>{escape(claim.target_label)}"
+                "</strong>:"
+            )
+    elif claim.has_target:
         if claim.target_precision == "none":
             what = " gave no date."
         else:

@@ -173,7 +173,7 @@ def raw_rows(queryset, chunk_size: int = 2000) -> Iterator[tuple]:
 
 
 def track_records(as_of: date, *, by: str) -> dict:
-    """Track records of every company ("company_id") or country ("company__country") as of a
+    """Track records of every company ("company_id") or country ("country") as of a
     date; cached under the data version, as they read every milestone."""
     from claims.models import Milestone
 

@@ -37,7 +37,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
     pivot = {row["code"]: row for row in country_status_pivot(as_of)}
-    records = track_records(as_of, by="company__country")
+    records = track_records(as_of, by="country")
     company_counts = Company.objects.order_by().values("country").annotate(n=Count("pk"))
     rows = sorted(
         (
@@ -96,7 +96,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     due_first = DueFirst(milestones, form, as_of)[0:COUNTRY_MILESTONES]
     companies = Company.objects.in_countries([code]).prefetch_related("technologies")
-    records = track_records(as_of, by="company__country")
+    records = track_records(as_of, by="country")
     context.update(
         code=code,
         name=country_name(code),

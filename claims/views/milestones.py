@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from claims import structured_data
 from claims.cache import cache_public_page, remember
 from claims.charts import revisions_chart, timeline_chart
+from claims.dates import format_span, span_precision
 from claims.filters import MilestoneFilterForm
 from claims.models import Claim, Company, Milestone
 from claims.status import (
@@ -26,6 +27,7 @@ from claims.status import (
     status_from_annotations,
     target_from_json,
     timing,
+    visible,
 )
 from claims.views.common import (
     csv_response,
@@ -57,10 +59,16 @@ CSV_HEADER = [
     "current_target",
     "current_target_from",
     "current_target_due",
-    "achieved_on",
-    "on_time",
-    "slip_months",
-    "last_claim_on",
+    "achieved",
+    "achieved_from",
+    "achieved_to",
+    "achieved_precision",
+    "verdict",
+    "slip_months_min",
+    "slip_months_max",
+    "last_claim",
+    "last_claim_from",
+    "last_claim_to",
     "as_of",
     "url",
 ]
@@ -179,15 +187,17 @@ CSV_COLUMNS = (
     "slug",
     "company__name",
     "company__slug",
-    "company__country",
+    "country",
     "facility__name",
     "kind",
     "title",
     "first_target",
     "current_target",
     "achieved_on",
+    "achieved_latest",
     "last_said",
     "last_claim_on",
+    "last_claim_from",
 )
 
 
@@ -223,8 +233,10 @@ def milestone_csv(request, milestones, as_of, filename: str) -> HttpResponse:
     def rows():
         for row in raw_rows(columns):
             pk, slug, company, company_slug, country, facility, kind, title = row[:8]
-            first, current, achieved_on, last_said, last_claim_on = row[8:]
-            achieved_on, last_claim_on = _day(achieved_on), _day(last_claim_on)
+            first, current, achieved_on, achieved_latest, last_said = row[8:13]
+            last_claim_on, last_claim_from = row[13:]
+            achieved_on, achieved_latest = _day(achieved_on), _day(achieved_latest)
+            last_claim_on, last_claim_from = _day(last_claim_on), _day(last_claim_from)
             first_label, _, first_latest = csv_target(first)
             current_label, (current_text, current_from), current_latest = csv_target(current)
             status = classify(
@@ -234,11 +246,12 @@ def milestone_csv(request, milestones, as_of, filename: str) -> HttpResponse:
                 current_latest=current_latest,
                 as_of=as_of,
             )
-            on_time, slip = timing(
+            verdict, slip, slip_max = timing(
                 status,
                 first_latest=first_latest,
                 current_latest=current_latest,
                 achieved_on=achieved_on,
+                achieved_latest=achieved_latest,
                 as_of=as_of,
             )
             yield (
@@ -260,9 +273,15 @@ def milestone_csv(request, milestones, as_of, filename: str) -> HttpResponse:
                 current_label,
                 current_from,
                 current_latest,
+                format_span(achieved_on, achieved_latest),
                 achieved_on,
-                on_time,
+                achieved_latest,
+                span_precision(achieved_on, achieved_latest) if achieved_on else "",
+                verdict or "",
                 slip,
+                slip_max,
+                format_span(last_claim_from, last_claim_on),
+                last_claim_from,
                 last_claim_on,
                 as_of,
                 f"{url}{pk}/",
@@ -301,7 +320,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
     milestone = get_object_or_404(Milestone.objects.with_claims(), pk=pk)
-    claims = [c for c in milestone.claims.all() if c.stated_on <= as_of]
+    claims = visible(milestone.claims.all(), as_of)
     result = derive_status(claims, as_of)
     evidence = [c for c in claims if c.kind == Claim.Kind.ACHIEVEMENT]
     context.update(

@@ -147,8 +147,8 @@ def country_status_pivot(as_of) -> list[dict]:
 
 def _pivot(rows: list[tuple], companies: dict) -> list[dict]:
     counts = defaultdict(dict)
-    for company_id, status, _, _, n in rows:
-        by_status = counts[companies[company_id][2]]
+    for _, country, status, _, _, n in rows:
+        by_status = counts[country]
         by_status[status] = by_status.get(status, 0) + n
     rows = [
         {
