@@ -225,16 +225,42 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account, or from
-# one address, further attempts are refused for AXES_COOLOFF_TIME.
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account from one
+# client address, that account is refused from that address for AXES_COOLOFF_TIME. Never by
+# account alone or address alone: a stranger's guesses must not lock an editor out, nor (behind
+# a proxy, or a shared office address) one client's failures lock out everyone else.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
 AXES_VERBOSE = False
+
+
+def client_address_settings(*, trusted_proxies: int) -> dict:
+    """Where django-axes (through django-ipware) reads the client's address.
+
+    With no trusted proxy, the socket's address (REMOTE_ADDR); X-Forwarded-For is ignored, as
+    anyone can send it. Behind `trusted_proxies` proxies that each append the address they
+    received the request from, the client is that many entries from the right of
+    X-Forwarded-For: what a client wrote further left is not trusted. django-ipware counts
+    the proxies *listed* in the header (the last proxy's own address is REMOTE_ADDR), hence
+    one less; not strict, so a client's own extra entries are skipped rather than refused.
+    """
+    if trusted_proxies <= 0:
+        return {
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"],
+        }
+    return {
+        "AXES_IPWARE_PROXY_COUNT": trusted_proxies - 1,
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR"],
+    }
+
+
+# How many proxies in front of the app append to X-Forwarded-For (0: none; use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+_CLIENT_ADDRESS = client_address_settings(trusted_proxies=TRUSTED_PROXY_COUNT)
+AXES_IPWARE_PROXY_COUNT = _CLIENT_ADDRESS["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _CLIENT_ADDRESS["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+IPWARE_STRICT = False
