@@ -1,7 +1,10 @@
 """Production settings, security headers, log-in throttling, permissions, no lost edits,
 escaping, and the health check."""
 
+import csv
+import io
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -11,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims.models import Claim, Company, Milestone
 from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
@@ -446,6 +451,104 @@ def test_every_text_an_editor_enters_is_shown_escaped(client):
     assert api["Content-Type"] == "application/json; charset=utf-8"
     assert api["X-Content-Type-Options"] == "nosniff"
     assert api.json()["results"][0]["title"] == HOSTILE
+
+
+# CSV formula injection ----------------------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+NUMBER = r"-?\d+(\.\d+)?"
+
+
+def csv_cells(response) -> list[list[str]]:
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.fixture
+def hostile_cells(editor):
+    company = CompanyFactory(
+        name=FORMULAS[0],
+        native_name=FORMULAS[1],
+        hq_city=FORMULAS[2],
+        tickers=FORMULAS[3],
+        slug="formulas",
+        country="CN",
+    )
+    source = SourceFactory(title=FORMULAS[4], publisher=FORMULAS[5])
+    milestone = MilestoneFactory(company=company, title=FORMULAS[0], slug="formula")
+    return ClaimFactory(
+        milestone=milestone,
+        source=source,
+        speaker=FORMULAS[3],
+        quote=FORMULAS[2],
+        target_text="2027",
+        stated_on=date(2025, 1, 1),
+    )
+
+
+def assert_no_cell_is_a_formula(rows: list[list[str]]):
+    for row in rows:
+        for cell in row:
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                assert re.fullmatch(NUMBER, cell), cell
+
+
+@pytest.mark.parametrize(
+    "url", ["/companies/", "/milestones/", "/timeline/", "/sources/", "/countries/"]
+)
+def test_csv_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(
+    client, hostile_cells, url
+):
+    rows = csv_cells(client.get(url, {"format": "csv"}))
+    assert_no_cell_is_a_formula(rows)
+    if url != "/countries/":  # which names no editor's text
+        assert any(cell[1:] in FORMULAS for row in rows for cell in row), rows
+
+
+def test_the_claims_export_action_neutralises_formulas_and_imports_them_back(
+    editor_client, hostile_cells
+):
+    from claims.imports import import_claims_csv
+
+    response = editor_client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "export_csv", "_selected_action": [hostile_cells.pk]},
+    )
+    rows = csv_cells(response)
+    assert_no_cell_is_a_formula(rows)
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    Claim.objects.all().delete()
+    report = import_claims_csv(text=text.getvalue(), dry_run=False)
+    assert report.saved, [r.errors for r in report.rows]
+    claim = Claim.objects.select_related("source").get()
+    assert claim.speaker == FORMULAS[3]
+    assert claim.quote == FORMULAS[2]
+    assert claim.source.title == FORMULAS[4].strip()
+
+
+def test_negative_numbers_stay_numbers_in_numeric_columns():
+    from claims.views.common import csv_response
+
+    rows = csv_cells(csv_response("x.csv", ["n", "text"], [[-5, "-5"], [-1.5, "=1"]]))
+    assert rows[1:] == [["-5", "'-5"], ["-1.5", "'=1"]]
+
+
+@given(st.text())
+def test_a_neutralised_cell_reads_back_to_the_original_text(text):
+    from claims.csvcells import neutralise, restore
+
+    cell = neutralise(text)
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert restore(cell) == text
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://x.example/a"])
