@@ -24,10 +24,24 @@ def _midday(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are plain text (type="text").
+
+    Django's Atom feed marks summaries as HTML, so a feed reader decodes the escaped text
+    once and renders it: an editor's "<img onerror=…>" would run there. The summaries here
+    are built from editors' words, never from markup, so they are declared as text.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class ClaimsFeed(Feed):
     """The newest claims, with their milestone, company and source."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = "SSB Tracker: new claims"
     subtitle = "Dated statements about solid-state battery milestones, newest first."
 
