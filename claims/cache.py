@@ -104,9 +104,10 @@ def remember(kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    """An anonymous GET: no session cookie, so nothing on the page depends on who asks."""
+    """An anonymous GET (or HEAD: the same page without its body): no session cookie, so
+    nothing on the page depends on who asks."""
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
         and settings.PAGE_CACHE_SECONDS > 0
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )

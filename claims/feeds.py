@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import capfirst
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from claims.models import Claim, Company, Facility, Milestone, Source
@@ -110,7 +110,7 @@ def upcoming(as_of: date, company: Company | None = None):
     )
 
 
-@require_GET
+@require_safe
 def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """Upcoming target dates as all-day events on the day each falls due."""
     company = get_object_or_404(Company, slug=slug) if slug else None
@@ -142,7 +142,7 @@ def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/docs", f"Sitemap: {sitemap}"]

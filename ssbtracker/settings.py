@@ -62,6 +62,9 @@ MIDDLEWARE = [
     # Static files, compressed and with hashed names, straight from the app server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Refused with the security headers above, before anything reads the request.
+    "ssbtracker.middleware.RefuseUndecodableRequestsMiddleware",
+    "ssbtracker.middleware.ApiHeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

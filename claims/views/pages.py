@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page, remember
 from claims.filters import country_name
@@ -21,7 +21,7 @@ from claims.views.milestones import census, with_results
 DASHBOARD_ROWS = 12
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -176,7 +176,7 @@ METHODOLOGY_EXAMPLES = [
 ]
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def methodology(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -191,7 +191,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/methodology.html", context)
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers, 503 when it does not."""
     try:
