@@ -156,10 +156,14 @@ _DATABASE_ID = repr(sorted(DATABASES["default"].items())).encode()
 _CACHE_PREFIX = "ssb-" + hashlib.blake2b(_DATABASE_ID, digest_size=6).hexdigest()
 if REDIS_URL:
     _REDIS = {
-        # Django's RedisCache, keeping its Redis client (see ssbtracker/cache.py).
+        # Django's RedisCache, keeping its Redis client and serving uncached while Redis does
+        # not answer (see ssbtracker/cache.py).
         "BACKEND": "ssbtracker.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": _CACHE_PREFIX,
+        # A Redis that stops answering must not hold requests: after these many seconds the
+        # page is served uncached (ssbtracker/cache.py).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     # One cache holds the pages and the data version, so a page and the version it was
     # rendered for are read in one round trip (claims/cache.py).

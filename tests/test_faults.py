@@ -1,6 +1,7 @@
 """Requests the site must survive: bytes that are not text, HEAD, unknown hosts, and a
 cache that does not answer."""
 
+import logging
 from datetime import date
 
 import pytest
@@ -125,3 +126,144 @@ def test_other_methods_are_still_refused(client, world):
     assert client.post("/companies/").status_code == 405
     assert client.post("/api/companies").status_code == 405
     assert client.delete("/healthz").status_code == 405
+
+
+# The cache does not answer ----------------------------------------------------------------
+
+#: Nothing listens on port 1: every connection is refused at once.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "ssbtracker.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "KEY_PREFIX": "unreachable",
+    }
+}
+#: A Redis that answers: database 7 of the local server, keys under a prefix of their own.
+REACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "ssbtracker.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/7",
+        "KEY_PREFIX": "test-faults",
+    }
+}
+
+
+@pytest.fixture
+def redis_down(settings, caplog):
+    from ssbtracker.cache import forget_outage
+
+    forget_outage()
+    settings.CACHES = UNREACHABLE_REDIS
+    caplog.set_level(logging.WARNING, logger="ssbtracker.cache")
+    yield caplog
+    forget_outage()
+
+
+def cache_warnings(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "ssbtracker.cache" and r.levelno >= 30]
+
+
+def test_with_redis_unreachable_every_page_and_the_api_answer_uncached(client, world, redis_down):
+    for url in public_urls(world):
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert "X-Cache" not in response, url
+    for url in ("/companies/", "/milestones/", "/sources/", "/timeline/", "/countries/"):
+        response = client.get(url, {"format": "csv"})
+        assert response.status_code == 200 and b"".join(response.streaming_content)
+    assert len(cache_warnings(redis_down)) == 1, [r.getMessage() for r in redis_down.records]
+
+
+def test_with_redis_unreachable_editors_save_and_the_failure_is_logged_once(
+    editor_client, world, redis_down
+):
+    from tests.test_cache import _empty_inlines
+
+    source = world["source"]
+    change = f"/admin/claims/source/{source.pk}/change/"
+    for title in ("Saved while the cache is down", "Saved again"):
+        page = editor_client.get(change)
+        assert page.status_code == 200
+        form = page.context["adminform"].form
+        data = {name: form[name].value() or "" for name in form.fields}
+        data.update(title=title, **_empty_inlines(page))
+        response = editor_client.post(change, data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+    source.refresh_from_db()
+    assert source.title == "Saved again"
+    assert len(cache_warnings(redis_down)) == 1
+
+
+def test_an_edit_saved_while_redis_was_down_shows_once_it_is_back(client, world, settings):
+    from ssbtracker.cache import forget_outage
+
+    forget_outage()
+    settings.CACHES = REACHABLE_REDIS
+    from django.core.cache import cache
+
+    cache.clear()
+    url = "/companies/eve/"
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+    settings.CACHES = UNREACHABLE_REDIS
+    company = world["milestone"].company
+    company.name = "EVE Energy (renamed)"
+    company.save()  # its bump of the data version cannot reach Redis
+    settings.CACHES = REACHABLE_REDIS
+    page = client.get(url)
+    assert "EVE Energy (renamed)" in page.content.decode()
+    cache.clear()
+    forget_outage()
+
+
+# The health check -------------------------------------------------------------------------
+
+
+def test_healthz_reports_the_database_migrations_and_cache(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "cache": "ok",
+    }
+
+
+def test_healthz_is_200_with_the_cache_unreachable_as_the_site_still_serves(client, redis_down):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["cache"] == "unreachable"
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_is_503_on_an_unmigrated_database(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(r.status_code, r.content.decode())"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "ssbtracker.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.startswith("503"), result.stdout + result.stderr
+    assert "unapplied" in result.stdout
