@@ -194,9 +194,14 @@ CORRECTIONS_EMAIL = os.environ.get("CORRECTIONS_EMAIL", "corrections@ssbtracker.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_warning": {"()": "ssbtracker.logfilters.OneLineWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # An unknown Host header (scanners, a stale DNS name): answered 400, logged in a line.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
 
 

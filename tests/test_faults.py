@@ -267,3 +267,18 @@ def test_healthz_is_503_on_an_unmigrated_database(tmp_path):
     )
     assert result.stdout.startswith("503"), result.stdout + result.stderr
     assert "unapplied" in result.stdout
+
+
+# Unknown hosts ----------------------------------------------------------------------------
+
+
+def test_an_unknown_host_is_a_quiet_400_with_one_line_in_the_log(client, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    records = [r for r in caplog.records if r.name.startswith("django.security")]
+    assert len(records) <= 1
+    for record in records:
+        assert record.exc_info is None and record.levelno <= logging.WARNING
+        assert "\n" not in record.getMessage()
+    assert "Traceback" not in caplog.text
