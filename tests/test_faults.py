@@ -282,3 +282,22 @@ def test_an_unknown_host_is_a_quiet_400_with_one_line_in_the_log(client, caplog)
         assert record.exc_info is None and record.levelno <= logging.WARNING
         assert "\n" not in record.getMessage()
     assert "Traceback" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_503_while_a_migration_is_unapplied(client):
+    from django.core.management import call_command
+    from django.db.migrations.loader import MigrationLoader
+
+    latest = max(name for app, name in MigrationLoader(None).graph.leaf_nodes() if app == "claims")
+    previous = MigrationLoader(None).graph.node_map[("claims", latest)].parents
+    (_, before_latest), *_ = sorted(p.key for p in previous if p.key[0] == "claims")
+    call_command("migrate", "claims", before_latest, verbosity=0)
+    try:
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["migrations"] == "1 unapplied"
+        assert response.json()["database"] == "ok"
+    finally:
+        call_command("migrate", verbosity=0)
+    assert client.get("/healthz").status_code == 200
