@@ -45,22 +45,32 @@ class RefuseUndecodableRequestsMiddleware:
         return bad_request(request, ValueError("bytes that are not text"))
 
 
-class ApiHeadAsGetMiddleware:
-    """HEAD on the API answers as GET does; the server sends the headers without the body.
+class HeadMiddleware:
+    """HEAD answers as GET does, with the same headers and no body.
 
-    django-ninja routes only the methods an operation names, and naming HEAD on each would
-    list every operation twice, under one id, in the OpenAPI schema. The pages allow HEAD
-    themselves (`require_safe`).
+    The pages allow HEAD themselves (`require_safe`); django-ninja routes only the methods an
+    operation names, and naming HEAD on each would list every operation twice, under one id,
+    in the OpenAPI schema, so on the API a HEAD is dispatched as a GET. The body is dropped
+    here rather than by the server (gunicorn drops it too, but logs a line for each one).
+    Placed outside CommonMiddleware, which sets the Content-Length that GET would carry.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "HEAD" and request.path_info.startswith(API_PREFIX):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        if request.path_info.startswith(API_PREFIX):
             request.method = "GET"
             try:
-                return self.get_response(request)
+                response = self.get_response(request)
             finally:
                 request.method = "HEAD"
-        return self.get_response(request)
+        else:
+            response = self.get_response(request)
+        if response.streaming:
+            response.streaming_content = []  # the old iterator is closed with the response
+        else:
+            response.content = b""
+        return response

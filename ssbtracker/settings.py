@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Refused with the security headers above, before anything reads the request.
     "ssbtracker.middleware.RefuseUndecodableRequestsMiddleware",
-    "ssbtracker.middleware.ApiHeadAsGetMiddleware",
+    "ssbtracker.middleware.HeadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -301,3 +301,25 @@ def test_healthz_is_503_while_a_migration_is_unapplied(client):
     finally:
         call_command("migrate", verbosity=0)
     assert client.get("/healthz").status_code == 200
+
+
+def test_head_hands_the_server_no_body_bytes(world):
+    """gunicorn drops a HEAD response's body, but logs a line for every one it is handed."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+    for url in ("/", "/companies/", "/companies/?format=csv", "/api/companies", "/healthz"):
+        path, _, query = url.partition("?")
+        environ = {"REQUEST_METHOD": "HEAD", "PATH_INFO": path, "QUERY_STRING": query}
+        environ["HTTP_HOST"] = "testserver"
+        setup_testing_defaults(environ)
+        statuses = []
+
+        def start_response(status, headers, exc_info=None, statuses=statuses):
+            statuses.append(status)
+
+        body = b"".join(app(environ, start_response))
+        assert statuses == ["200 OK"], url
+        assert body == b"", url
