@@ -303,13 +303,25 @@ def test_healthz_is_503_while_a_migration_is_unapplied(client):
     assert client.get("/healthz").status_code == 200
 
 
-def test_head_hands_the_server_no_body_bytes(world):
+@pytest.fixture
+def wsgi_app():
+    """The application as the server calls it, on the test's database connection (the test
+    client keeps it open the same way)."""
+    from django.core import signals
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_head_hands_the_server_no_body_bytes(world, wsgi_app):
     """gunicorn drops a HEAD response's body, but logs a line for every one it is handed."""
     from wsgiref.util import setup_testing_defaults
 
-    from django.core.wsgi import get_wsgi_application
-
-    app = get_wsgi_application()
     for url in ("/", "/companies/", "/companies/?format=csv", "/api/companies", "/healthz"):
         path, _, query = url.partition("?")
         environ = {"REQUEST_METHOD": "HEAD", "PATH_INFO": path, "QUERY_STRING": query}
@@ -320,6 +332,6 @@ def test_head_hands_the_server_no_body_bytes(world):
         def start_response(status, headers, exc_info=None, statuses=statuses):
             statuses.append(status)
 
-        body = b"".join(app(environ, start_response))
+        body = b"".join(wsgi_app(environ, start_response))
         assert statuses == ["200 OK"], url
         assert body == b"", url
