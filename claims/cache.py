@@ -56,19 +56,38 @@ def _versions():
     return caches["versions"] if "versions" in settings.CACHES else cache
 
 
-def data_version() -> str:
-    """The current data version (a fresh one if none is stored, e.g. after an eviction)."""
+#: A bump of the data version that the cache did not take (it did not answer): made as soon
+#: as it answers again, so pages cached before the outage are not served after an edit made
+#: during it. Owed too by a process that found no version at all (the cache down), since an
+#: edit may have been saved meanwhile by a process that no longer runs.
+_bump_owed = False
+
+
+def data_version() -> str | None:
+    """The current data version (a fresh one if none is stored, e.g. after an eviction);
+    None while the cache does not answer, when nothing is cached."""
+    global _bump_owed
+    _pay_owed_bump()
     store = _versions()
     version = store.get(DATA_VERSION_KEY)
     if version is None:
         store.add(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None)
         version = store.get(DATA_VERSION_KEY)
+        if version is None:
+            _bump_owed = True
     return version
+
+
+def _pay_owed_bump() -> None:
+    if _bump_owed:
+        bump_data_version()
 
 
 def bump_data_version() -> None:
     """Move every cached page and count to new keys: call after any write to tracker data."""
-    _versions().set(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None)
+    global _bump_owed
+    # False only from a cache that did not answer (ssbtracker.cache); others return None.
+    _bump_owed = _versions().set(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None) is False
 
 
 def bump_data_version_now_and_on_commit() -> None:
@@ -81,9 +100,13 @@ def bump_data_version_now_and_on_commit() -> None:
     transaction.on_commit(bump_data_version)
 
 
-def _key(kind: str, *parts: Any) -> str:
+def _key(kind: str, *parts: Any) -> str | None:
+    """The key of a count, None while the cache does not answer."""
+    version = data_version()
+    if version is None:
+        return None
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"{kind}:{RELEASE}:{data_version()}:{date.today().isoformat()}:{digest}"
+    return f"{kind}:{RELEASE}:{version}:{date.today().isoformat()}:{digest}"
 
 
 #: How long counts derived from all the data are kept. They cannot go stale (an edit moves
@@ -96,6 +119,8 @@ def remember(kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     if not settings.PAGE_CACHE_SECONDS:
         return compute()
     key = _key(kind, *parts)
+    if key is None:
+        return compute()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -104,9 +129,10 @@ def remember(kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    """An anonymous GET: no session cookie, so nothing on the page depends on who asks."""
+    """An anonymous GET (or HEAD: the same page without its body): no session cookie, so
+    nothing on the page depends on who asks."""
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
         and settings.PAGE_CACHE_SECONDS > 0
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
@@ -147,8 +173,10 @@ def page_key(request: HttpRequest) -> str:
     return f"page:{RELEASE}:{date.today().isoformat()}:{digest}"
 
 
-def _cached_page(key: str) -> tuple[str, tuple | None]:
-    """(the current data version, the page cached under `key` if rendered under it)."""
+def _cached_page(key: str) -> tuple[str | None, tuple | None]:
+    """(the current data version, the page cached under `key` if rendered under it); the
+    version is None while the cache does not answer."""
+    _pay_owed_bump()
     if _versions() is cache:
         found = cache.get_many([DATA_VERSION_KEY, key])
         version, entry = found.get(DATA_VERSION_KEY), found.get(key)
@@ -204,7 +232,7 @@ def cache_public_page(view: Callable) -> Callable:
         if entry is not None:
             return _from_cache(request, entry)
         response = view(request, *args, **kwargs)
-        if _cacheable_response(request, response):
+        if version is not None and _cacheable_response(request, response):
             cache.set(key, _to_cache(version, response), settings.PAGE_CACHE_SECONDS)
             patch_vary_headers(response, ["Accept-Encoding"])
             response.headers["X-Cache"] = "miss"

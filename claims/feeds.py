@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import capfirst
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from claims.models import Claim, Company, Facility, Milestone, Source
@@ -24,10 +24,24 @@ def _midday(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are plain text (type="text").
+
+    Django's Atom feed marks summaries as HTML, so a feed reader decodes the escaped text
+    once and renders it: an editor's "<img onerror=…>" would run there. The summaries here
+    are built from editors' words, never from markup, so they are declared as text.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class ClaimsFeed(Feed):
     """The newest claims, with their milestone, company and source."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = "SSB Tracker: new claims"
     subtitle = "Dated statements about solid-state battery milestones, newest first."
 
@@ -97,7 +111,7 @@ def upcoming(as_of: date, company: Company | None = None):
     )
 
 
-@require_GET
+@require_safe
 def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """Upcoming target dates as all-day events on the day each falls due."""
     company = get_object_or_404(Company, slug=slug) if slug else None
@@ -129,7 +143,7 @@ def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/docs", f"Sitemap: {sitemap}"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from claims.csvcells import restore
 from claims.dates import PartialDateError, parse_partial_date, partial_date_text
 from claims.models import Claim, Company, Facility, Milestone, Source
 from claims.services import form_for
@@ -104,7 +105,8 @@ def read_csv(text: str, required: list[str]) -> list[dict[str, str]]:
         raise ImportFileError("The file has a header but no rows.")
     if len(rows) > MAX_ROWS:
         raise ImportFileError(f"The file has {len(rows)} rows; import at most {MAX_ROWS}.")
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in rows]
+    # Cells the export neutralised (a quote before a formula character) read back as written.
+    return [{k: restore(v or "").strip() for k, v in row.items() if k} for row in rows]
 
 
 def _save(model, instance, data: dict, result: RowResult, what: str):

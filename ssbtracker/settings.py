@@ -62,6 +62,9 @@ MIDDLEWARE = [
     # Static files, compressed and with hashed names, straight from the app server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Refused with the security headers above, before anything reads the request.
+    "ssbtracker.middleware.RefuseUndecodableRequestsMiddleware",
+    "ssbtracker.middleware.HeadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,10 +156,14 @@ _DATABASE_ID = repr(sorted(DATABASES["default"].items())).encode()
 _CACHE_PREFIX = "ssb-" + hashlib.blake2b(_DATABASE_ID, digest_size=6).hexdigest()
 if REDIS_URL:
     _REDIS = {
-        # Django's RedisCache, keeping its Redis client (see ssbtracker/cache.py).
+        # Django's RedisCache, keeping its Redis client and serving uncached while Redis does
+        # not answer (see ssbtracker/cache.py).
         "BACKEND": "ssbtracker.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": _CACHE_PREFIX,
+        # A Redis that stops answering must not hold requests: after these many seconds the
+        # page is served uncached (ssbtracker/cache.py).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     # One cache holds the pages and the data version, so a page and the version it was
     # rendered for are read in one round trip (claims/cache.py).
@@ -187,9 +194,14 @@ CORRECTIONS_EMAIL = os.environ.get("CORRECTIONS_EMAIL", "corrections@ssbtracker.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_warning": {"()": "ssbtracker.logfilters.OneLineWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # An unknown Host header (scanners, a stale DNS name): answered 400, logged in a line.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
 
 
@@ -225,16 +237,42 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account, or from
-# one address, further attempts are refused for AXES_COOLOFF_TIME.
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account from one
+# client address, that account is refused from that address for AXES_COOLOFF_TIME. Never by
+# account alone or address alone: a stranger's guesses must not lock an editor out, nor (behind
+# a proxy, or a shared office address) one client's failures lock out everyone else.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
 AXES_VERBOSE = False
+
+
+def client_address_settings(*, trusted_proxies: int) -> dict:
+    """Where django-axes (through django-ipware) reads the client's address.
+
+    With no trusted proxy, the socket's address (REMOTE_ADDR); X-Forwarded-For is ignored, as
+    anyone can send it. Behind `trusted_proxies` proxies that each append the address they
+    received the request from, the client is that many entries from the right of
+    X-Forwarded-For: what a client wrote further left is not trusted. django-ipware counts
+    the proxies *listed* in the header (the last proxy's own address is REMOTE_ADDR), hence
+    one less; not strict, so a client's own extra entries are skipped rather than refused.
+    """
+    if trusted_proxies <= 0:
+        return {
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"],
+        }
+    return {
+        "AXES_IPWARE_PROXY_COUNT": trusted_proxies - 1,
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR"],
+    }
+
+
+# How many proxies in front of the app append to X-Forwarded-For (0: none; use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+_CLIENT_ADDRESS = client_address_settings(trusted_proxies=TRUSTED_PROXY_COUNT)
+AXES_IPWARE_PROXY_COUNT = _CLIENT_ADDRESS["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _CLIENT_ADDRESS["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+IPWARE_STRICT = False

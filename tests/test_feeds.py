@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from icalendar import Calendar
@@ -139,3 +140,51 @@ def test_milestone_page_describes_its_claims_and_cannot_be_broken_out_of(client,
     assert claim["datePublished"] == "2025-09-02"
     assert claim["appearance"]["name"] == "EVE WeChat post"
     assert "<b>" not in page.split('application/ld+json">')[1].split("</script>")[0]
+
+
+HOSTILE = '<img src=x onerror=alert(1)><script>alert("x")</script>'
+
+
+class ElementCounter(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append(tag)
+
+
+def as_a_feed_reader_shows(element) -> tuple[str, list[str]]:
+    """(the text, the HTML elements) a feed reader renders for an Atom text construct: text
+    is shown as it is; html is decoded once from the XML and rendered as markup."""
+    text = element.text or ""
+    kind = element.get("type", "text")
+    if kind == "text":
+        return text, []
+    assert kind == "html", kind
+    parser = ElementCounter()
+    parser.feed(text)
+    return text, parser.elements
+
+
+@pytest.mark.parametrize("url", ["/feeds/claims/", "/companies/hostile/feed/"])
+def test_feed_readers_show_editors_text_as_text_never_as_markup(client, url):
+    company = CompanyFactory(name=HOSTILE, slug="hostile")
+    ClaimFactory(
+        milestone=MilestoneFactory(company=company, title=HOSTILE),
+        source=SourceFactory(title=HOSTILE, publisher=HOSTILE),
+        speaker=HOSTILE,
+        quote=HOSTILE,
+        target_text="2027",
+        stated_on=date(2025, 1, 1),
+    )
+    root, entries = atom_entries(client, url)
+    assert entries
+    for entry in entries:
+        for name in ("title", "summary", "content"):
+            for element in entry.findall(f"{ATOM}{name}"):
+                text, elements = as_a_feed_reader_shows(element)
+                assert elements == [], (name, element.text)
+                if name == "summary":
+                    assert HOSTILE in text
+    assert as_a_feed_reader_shows(root.find(f"{ATOM}title"))[1] == []

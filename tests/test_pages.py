@@ -164,7 +164,7 @@ def test_company_page_query_count_does_not_grow_with_milestones(
 def test_healthz_touches_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json()["database"] == "ok"
 
 
 def test_every_page_has_a_report_an_error_link(client, three_countries):

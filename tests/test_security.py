@@ -1,16 +1,21 @@
 """Production settings, security headers, log-in throttling, permissions, no lost edits,
 escaping, and the health check."""
 
+import csv
+import io
 import os
+import re
 import secrets
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims.models import Claim, Company, Milestone
 from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
@@ -110,22 +115,100 @@ def attempt(client, username, password, ip="10.0.0.1"):
     )
 
 
-def test_repeated_wrong_passwords_lock_the_account(client, editor, settings):
+def test_repeated_wrong_passwords_lock_the_account_from_that_address(client, editor, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert attempt(client, "ed", "wrong").status_code == 200
     refused = attempt(client, "ed", "wrong")
     assert refused.status_code == 429
-    assert "Too many failed log-in attempts" in refused.content.decode()
-    # Even the right password, even from elsewhere, is refused while locked.
-    assert attempt(client, "ed", "correct-horse-9", ip="10.9.9.9").status_code == 429
+    # Even the right password is refused from this address while locked.
+    assert attempt(client, "ed", "correct-horse-9").status_code == 429
 
 
-def test_repeated_failures_from_one_address_lock_that_address(client, django_user_model, settings):
-    django_user_model.objects.create_user("other", password="another-pass-7", is_staff=True)
-    for n in range(settings.AXES_FAILURE_LIMIT):
-        attempt(client, f"guess{n}", "wrong", ip="10.0.0.66")
-    assert attempt(client, "other", "another-pass-7", ip="10.0.0.66").status_code == 429
-    assert attempt(client, "other", "another-pass-7", ip="10.0.0.67").status_code == 302
+def test_a_strangers_wrong_passwords_never_lock_out_the_editor_from_elsewhere(client, editor):
+    for _ in range(10):
+        attempt(client, "ed", "wrong", ip="203.0.113.66")
+    assert attempt(client, "ed", "correct-horse-9", ip="198.51.100.7").status_code == 302
+
+
+def test_the_lock_out_page_says_in_words_what_happened_and_for_how_long(client, editor, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        refused = attempt(client, "ed", "wrong")
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert (
+        "Too many failed log-in attempts for this account from your address. "
+        "Try again in 15 minutes." in page
+    )
+    assert "PT15M" not in page
+    assert "SSB Tracker editors" in page and "Django administration" not in page
+
+
+def client_address(*, proxies: int, forwarded_for: str | None, remote: str = "127.0.0.1"):
+    """The address log-in throttling sees, under the settings TRUSTED_PROXY_COUNT=proxies
+    gives (a fresh process, so the settings are read from the environment)."""
+    header = "" if forwarded_for is None else f", HTTP_X_FORWARDED_FOR={forwarded_for!r}"
+    script = (
+        "import django; django.setup();"
+        "from django.test import RequestFactory;"
+        "from axes.helpers import get_client_ip_address;"
+        f"print(get_client_ip_address(RequestFactory().post('/', REMOTE_ADDR={remote!r}{header})))"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "ssbtracker.settings",
+        "TRUSTED_PROXY_COUNT": str(proxies),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_behind_one_proxy_two_forwarded_clients_are_told_apart():
+    assert client_address(proxies=1, forwarded_for="203.0.113.5") == "203.0.113.5"
+    assert client_address(proxies=1, forwarded_for="198.51.100.9") == "198.51.100.9"
+
+
+def test_behind_one_proxy_a_spoofed_extra_hop_is_not_trusted():
+    # The client sent "X-Forwarded-For: 192.0.2.1"; the proxy appended the address it saw.
+    assert client_address(proxies=1, forwarded_for="192.0.2.1, 203.0.113.5") == "203.0.113.5"
+
+
+def test_behind_two_proxies_the_client_is_the_second_address_from_the_right():
+    chain = "192.0.2.1, 203.0.113.5, 10.0.0.2"
+    assert client_address(proxies=2, forwarded_for=chain) == "203.0.113.5"
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored():
+    assert client_address(proxies=0, forwarded_for="203.0.113.5") == "127.0.0.1"
+    assert client_address(proxies=0, forwarded_for=None, remote="198.51.100.9") == "198.51.100.9"
+
+
+def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(client, editor, settings):
+    from ssbtracker.settings import client_address_settings
+
+    for name, value in client_address_settings(trusted_proxies=1).items():
+        setattr(settings, name, value)
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(10):
+        client.post(
+            LOGIN,
+            {"username": "ed", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+            **proxy,
+        )
+    assert (
+        client.post(
+            LOGIN,
+            {"username": "ed", "password": "correct-horse-9", "next": "/admin/"},
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+            **proxy,
+        ).status_code
+        == 302
+    )
 
 
 def test_a_few_failures_then_success_logs_in(client, editor):
@@ -368,6 +451,104 @@ def test_every_text_an_editor_enters_is_shown_escaped(client):
     assert api["Content-Type"] == "application/json; charset=utf-8"
     assert api["X-Content-Type-Options"] == "nosniff"
     assert api.json()["results"][0]["title"] == HOSTILE
+
+
+# CSV formula injection ----------------------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+NUMBER = r"-?\d+(\.\d+)?"
+
+
+def csv_cells(response) -> list[list[str]]:
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.fixture
+def hostile_cells(editor):
+    company = CompanyFactory(
+        name=FORMULAS[0],
+        native_name=FORMULAS[1],
+        hq_city=FORMULAS[2],
+        tickers=FORMULAS[3],
+        slug="formulas",
+        country="CN",
+    )
+    source = SourceFactory(title=FORMULAS[4], publisher=FORMULAS[5])
+    milestone = MilestoneFactory(company=company, title=FORMULAS[0], slug="formula")
+    return ClaimFactory(
+        milestone=milestone,
+        source=source,
+        speaker=FORMULAS[3],
+        quote=FORMULAS[2],
+        target_text="2027",
+        stated_on=date(2025, 1, 1),
+    )
+
+
+def assert_no_cell_is_a_formula(rows: list[list[str]]):
+    for row in rows:
+        for cell in row:
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                assert re.fullmatch(NUMBER, cell), cell
+
+
+@pytest.mark.parametrize(
+    "url", ["/companies/", "/milestones/", "/timeline/", "/sources/", "/countries/"]
+)
+def test_csv_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(
+    client, hostile_cells, url
+):
+    rows = csv_cells(client.get(url, {"format": "csv"}))
+    assert_no_cell_is_a_formula(rows)
+    if url != "/countries/":  # which names no editor's text
+        assert any(cell[1:] in FORMULAS for row in rows for cell in row), rows
+
+
+def test_the_claims_export_action_neutralises_formulas_and_imports_them_back(
+    editor_client, hostile_cells
+):
+    from claims.imports import import_claims_csv
+
+    response = editor_client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "export_csv", "_selected_action": [hostile_cells.pk]},
+    )
+    rows = csv_cells(response)
+    assert_no_cell_is_a_formula(rows)
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    Claim.objects.all().delete()
+    report = import_claims_csv(text=text.getvalue(), dry_run=False)
+    assert report.saved, [r.errors for r in report.rows]
+    claim = Claim.objects.select_related("source").get()
+    assert claim.speaker == FORMULAS[3]
+    assert claim.quote == FORMULAS[2]
+    assert claim.source.title == FORMULAS[4].strip()
+
+
+def test_negative_numbers_stay_numbers_in_numeric_columns():
+    from claims.views.common import csv_response
+
+    rows = csv_cells(csv_response("x.csv", ["n", "text"], [[-5, "-5"], [-1.5, "=1"]]))
+    assert rows[1:] == [["-5", "'-5"], ["-1.5", "'=1"]]
+
+
+@given(st.text())
+def test_a_neutralised_cell_reads_back_to_the_original_text(text):
+    from claims.csvcells import neutralise, restore
+
+    cell = neutralise(text)
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert restore(cell) == text
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://x.example/a"])

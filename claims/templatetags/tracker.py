@@ -19,6 +19,19 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
+@register.filter
+def duration_words(delta) -> str:
+    """A timedelta in words, to the minute: "15 minutes", "1 hour", "2 hours 30 minutes"."""
+    if delta is None:
+        return ""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 

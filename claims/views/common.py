@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -16,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
 from claims.cache import remember
+from claims.csvcells import neutralise
 from claims.filters import read_as_of
 
 PAGE_SIZE = 50
@@ -125,9 +127,17 @@ def wants_csv(request: HttpRequest) -> bool:
 CSV_ROWS_PER_CHUNK = 500
 
 
-def _cell(value) -> str:
+def _cell(value) -> str | int | float:
+    """A value as a CSV cell: text neutralised (claims.csvcells), dates in ISO, numbers as
+    numbers."""
+    if isinstance(value, str):
+        return neutralise(value)
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return value
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
@@ -138,18 +148,22 @@ def _cell(value) -> str:
 def csv_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence], *, plain: bool = False
 ) -> HttpResponse:
-    """A streamed UTF-8 CSV download with a header row and ISO dates.
+    """A streamed UTF-8 CSV download with a header row and ISO dates: every CSV the site
+    writes. Text cells a spreadsheet would run as formulas are neutralised here.
 
-    `plain` rows hold no datetimes (str() of a date is already ISO, of None empty), so their
-    cells need no conversion.
+    `plain` rows hold no datetimes (str() of a date is already ISO, of None empty), so only
+    their text cells need converting.
     """
 
     def chunks():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
+        writer.writerow([neutralise(name) for name in header])
         for n, row in enumerate(rows, start=1):
-            writer.writerow(row if plain else [_cell(v) for v in row])
+            if plain:
+                writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
+            else:
+                writer.writerow([_cell(v) for v in row])
             if n % CSV_ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims import structured_data
 from claims.cache import cache_public_page
@@ -54,7 +54,7 @@ CSV_HEADER = [
 ]
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def company_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -131,7 +131,7 @@ def _csv_rows(request, rows, as_of):
         ]
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)

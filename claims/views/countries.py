@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from claims.cache import cache_public_page
@@ -32,7 +32,7 @@ CSV_HEADER = [
 ]
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def country_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -80,7 +80,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/country_list.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     code = code.upper()

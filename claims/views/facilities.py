@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page
 from claims.models import Claim, Facility, Milestone
@@ -12,7 +12,7 @@ from claims.views.common import last_changed, page_context, render_page
 from claims.views.companies import milestone_rows
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)

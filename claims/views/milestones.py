@@ -9,7 +9,7 @@ from functools import lru_cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims import structured_data
 from claims.cache import cache_public_page, remember
@@ -164,7 +164,7 @@ def with_results(milestones, as_of) -> list[dict]:
     return [{"milestone": m, "result": status_from_annotations(m, as_of)} for m in milestones]
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def milestone_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -290,7 +290,7 @@ def milestone_csv(request, milestones, as_of, filename: str) -> HttpResponse:
     return csv_response(filename, CSV_HEADER, rows(), plain=True)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def timeline(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -314,7 +314,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     return render_page(request, "claims/timeline.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_context(request)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page, remember
 from claims.filters import country_name
@@ -22,7 +26,7 @@ from claims.views.milestones import census, with_results
 DASHBOARD_ROWS = 12
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -186,7 +190,7 @@ METHODOLOGY_EXAMPLES = [
 METHODOLOGY_STATED_ON = date(2025, 9, 2)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def methodology(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -205,13 +209,46 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/methodology.html", context)
 
 
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 when it does not."""
+def _database_state() -> tuple[str, str]:
+    """("ok" or "unreachable", "ok" or how many migrations are unapplied)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception:  # noqa: BLE001 - any database failure means it cannot serve
+        return "unreachable", "unknown"
+    return "ok", f"{len(plan)} unapplied" if plan else "ok"
+
+
+def _cache_state() -> str:
+    """Whether every configured cache stores and returns a value."""
+    token = secrets.token_hex(4)
+    for alias in settings.CACHES:
+        store = caches[alias]
+        try:
+            store.set("healthz", token, 30)
+            if store.get("healthz") != token:
+                return "unreachable"
+        except Exception:  # noqa: BLE001 - a cache that fails is reported, never raised
+            return "unreachable"
+    return "ok"
+
+
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The database, its migrations and the cache, each reported.
+
+    503 when the site cannot serve: the database does not answer, or migrations are not
+    applied. A cache that does not answer is reported, with a 200: pages are served uncached.
+    """
+    database, migrations = _database_state()
+    serving = database == "ok" and migrations == "ok"
+    body = {
+        "status": "ok" if serving else "error",
+        "database": database,
+        "migrations": migrations,
+        "cache": _cache_state(),
+    }
+    return JsonResponse(body, status=200 if serving else 503)

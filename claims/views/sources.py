@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page
 from claims.filters import SourceFilterForm
@@ -32,7 +32,7 @@ CSV_HEADER = [
 ]
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -78,7 +78,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "claims/source_list.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_context(request)
