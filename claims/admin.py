@@ -144,6 +144,11 @@ class VersionedModelForm(forms.ModelForm):
             if history is not None:
                 # A revert form shows an old version's values; it was opened on the current one.
                 self.initial["version"] = current_version(self.instance)
+                for field in self.instance._meta.many_to_many:
+                    if field.name in self.fields and hasattr(history, field.name):
+                        target = field.m2m_reverse_field_name()
+                        rows = getattr(history, field.name).values_list(target, flat=True)
+                        self.initial[field.name] = list(rows)
 
     @property
     def changed_data(self) -> list[str]:
