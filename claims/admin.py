@@ -22,9 +22,13 @@ from simple_history.models import to_historic
 from claims.imports import (
     CLAIM_COLUMNS,
     ImportFileError,
+    StaleImportError,
+    UploadGone,
     claim_rows,
     import_claims_csv,
     import_milestones_csv,
+    keep_upload,
+    take_upload,
 )
 from claims.locking import lock_for_edit
 from claims.models import (
@@ -256,8 +260,10 @@ class ClaimInlineForm(ClaimForm):
 
 
 class CsvImportForm(forms.Form):
+    """A file to preview, or the token of a previewed file to confirm (kept on the server)."""
+
     file = forms.FileField(required=False, label="CSV file (UTF-8)")
-    text = forms.CharField(required=False, widget=forms.HiddenInput)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     MAX_BYTES = 5 * 1024 * 1024
 
@@ -273,13 +279,17 @@ class CsvImportForm(forms.Form):
                 raise forms.ValidationError(
                     "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
                 ) from None
-        if not data.get("text"):
+        if not data.get("text") and not data.get("token"):
             raise forms.ValidationError("Choose a CSV file to import.")
         return data
 
 
 class CsvImportMixin:
-    """An "Import CSV" page on a changelist: a dry-run preview, then a confirmed import."""
+    """An "Import CSV" page on a changelist: a dry-run preview, then a confirmed import.
+
+    The previewed file stays on the server (imports.keep_upload), bound to its editor and
+    this import, for an hour; the confirmation posts only its token.
+    """
 
     change_list_template = "admin/claims/change_list_with_import.html"
     import_function = None
@@ -303,17 +313,34 @@ class CsvImportMixin:
             form = CsvImportForm(request.POST, request.FILES)
         else:
             form = CsvImportForm()
-        report = error = None
+        report = error = token = None
+        kind = self.opts.label_lower
         if request.method == "POST" and form.is_valid():
-            confirm = "confirm" in request.POST
+            confirm = "confirm" in request.POST and not form.cleaned_data.get("text")
             try:
+                if confirm:
+                    text = take_upload(
+                        user_id=request.user.pk, kind=kind, token=form.cleaned_data["token"]
+                    )
+                else:
+                    text = form.cleaned_data["text"]
                 report = type(self).import_function(
-                    text=form.cleaned_data["text"], dry_run=not confirm
+                    text=text, dry_run=not confirm, user=request.user
                 )
-            except ImportFileError as exc:
+            except UploadGone:
+                error = (
+                    "This preview has expired or is not yours: upload the file again to preview it."
+                )
+            except (ImportFileError, StaleImportError) as exc:
                 error = str(exc)
             else:
                 if report.saved:
+                    take_upload(
+                        user_id=request.user.pk,
+                        kind=kind,
+                        token=form.cleaned_data["token"],
+                        remove=True,
+                    )
                     self.message_user(
                         request,
                         f"Imported: {report.count('create')} rows created, "
@@ -323,6 +350,8 @@ class CsvImportMixin:
                     return redirect(
                         f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
                     )
+                if report.ok:
+                    token = keep_upload(user_id=request.user.pk, kind=kind, text=text)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -330,7 +359,7 @@ class CsvImportMixin:
             "form": form,
             "report": report,
             "error": error,
-            "text": form.cleaned_data.get("text", "") if form.is_bound and form.is_valid() else "",
+            "token": token,
             "help": self.import_help,
         }
         return TemplateResponse(request, "admin/claims/import_csv.html", context)
