@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.locking import lock_rows
 from claims.models import Claim, Company, Facility, Milestone, Source
 from claims.services import form_for, parse_loose_date
 
@@ -221,12 +222,16 @@ def _claim(row: dict[str, str], source: Source, result: RowResult) -> None:
     _save(Claim, instance, data, result, "claim")
 
 
-def _run(rows: list[dict[str, str]], handle, dry_run: bool, order=None) -> ImportReport:
+def _run(
+    rows: list[dict[str, str]], handle, dry_run: bool, order=None, before=None
+) -> ImportReport:
     numbered = list(enumerate(rows, start=2))
     if order is not None:
         numbered.sort(key=lambda pair: order(pair[1]))
     results = []
     with transaction.atomic():
+        if before is not None:
+            before()
         for line, row in numbered:
             result = RowResult(line=line, summary="")
             with transaction.atomic():
@@ -446,7 +451,6 @@ class _ClaimPlan:
 
         from claims.cache import bump_data_version_now_and_on_commit
         from claims.facts import refresh_facts
-        from claims.locking import lock_rows
 
         now = timezone.now()
         with transaction.atomic():
@@ -569,7 +573,14 @@ def import_milestones_csv(*, text: str, dry_run: bool, user=None) -> ImportRepor
         if result.errors:
             result.action = "error"
 
-    return _run(rows, handle, dry_run)
+    def lock() -> None:
+        # The milestones this file may update, in the one lock order, before any is written.
+        slugs = [row["slug"] for row in rows]
+        lock_rows(
+            {Milestone: Milestone.objects.filter(slug__in=slugs).values_list("pk", flat=True)}
+        )
+
+    return _run(rows, handle, dry_run, before=lock)
 
 
 # -- a previewed file, kept on the server until it is confirmed ---------------------------------

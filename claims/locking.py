@@ -4,9 +4,10 @@ Every path that writes tracker records (the admin's change forms and their inlin
 reverts, CSV imports, the stored facts refresh) locks the rows it will write before writing
 them, in this order of record types, each type's rows by id:
 
-    company, source, company relation, facility, milestone, claim
+    source, company, company relation, facility, milestone, claim
 
-so a milestone comes before any of its claims. Two saves that touch the same rows therefore
+so a milestone comes before any of its claims (and the demo loader, which writes its
+sections in this order, agrees with everyone else). Two saves that touch the same rows therefore
 queue on the first row they share instead of deadlocking; the second then sees the first's
 version and is refused by the stale-edit check if it edited the same record.
 
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connections, models
 
-LOCK_ORDER = ("company", "source", "companyrelation", "facility", "milestone", "claim")
+LOCK_ORDER = ("source", "company", "companyrelation", "facility", "milestone", "claim")
 
 
 def _rank(model: type[models.Model]) -> int:

@@ -299,6 +299,18 @@ def test_reverting_to_an_old_version_restores_it_and_bumps_the_version(
     assert record.version == 3
 
 
+def test_reverting_a_technology_restores_its_old_name(admin_client):
+    technology = TechnologyFactory(slug="lithium-metal", name="Lithium metal")
+    technology.name = "Lithium-metal anode"
+    technology.save()
+    first = technology.history.order_by("history_id").first()
+    url = reverse("admin:claims_technology_simple_history", args=[technology.pk, first.history_id])
+    response = admin_client.post(url, page_form_data(admin_client.get(url)))
+    assert response.status_code == 302
+    technology.refresh_from_db()
+    assert technology.name == "Lithium metal"
+
+
 def test_reverting_a_company_restores_its_old_technologies(admin_client):
     company = CompanyFactory(description="Makes cells.")
     company.technologies.set([TechnologyFactory(slug="oxide", name="Oxide")])
