@@ -311,6 +311,7 @@ class _ClaimPlan:
             (s.title, s.via_id): s for s in Source.objects.filter(url="", title__in=titles)
         }
         self.new_sources: dict = {}
+        self.checked_sources: dict = {}
         self.changed_sources: dict[int, Source] = {}
         self.claims: dict[tuple, Claim] = {}
         self.new_claims: list[Claim] = []
@@ -358,6 +359,12 @@ class _ClaimPlan:
             "archive_url": instance.archive_url if instance else "",
             "accessed_on": instance.accessed_on if instance else None,
         }
+        checked = self.checked_sources.get(key)
+        if checked is not None and checked[0] == (data, via):
+            # Another row of the same source, as the file gave it before: checked already.
+            if checked[1] is not None:
+                result.action = checked[1]
+            return checked[2]
         target = instance if instance is not None else Source()
         form = SourceRowForm(data=data, instance=target)
         form.instance.via = via
@@ -367,17 +374,20 @@ class _ClaimPlan:
         if form.errors:
             _errors(form, "source", result)
             return None
+        action = None
         if instance is None:
-            result.action = "create"
+            action = "create"
             self.new_sources[key] = form.instance
             if url:
                 self.sources_by_url[url] = form.instance
-            return form.instance
-        if form.has_changed():
-            result.action = "update"
+        elif form.has_changed():
+            action = "update"
             if instance.pk:
                 self.changed_sources[instance.pk] = form.instance
                 self.seen_versions[Source][instance.pk] = instance.version
+        if action:
+            result.action = action
+        self.checked_sources[key] = ((data, via), action, form.instance)
         return form.instance
 
     def claim(self, row: dict[str, str], source: Source, result: RowResult) -> None:
