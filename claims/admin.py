@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,16 +17,22 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from claims.dates import PartialDateError, format_partial_date, parse_partial_date
 from claims.forms import PartialDatesMixin
 from claims.imports import (
     CLAIM_COLUMNS,
     ImportFileError,
+    StaleImportError,
+    UploadGone,
     claim_rows,
     import_claims_csv,
     import_milestones_csv,
+    keep_upload,
+    take_upload,
 )
+from claims.locking import lock_for_edit
 from claims.models import (
     Claim,
     Company,
@@ -150,32 +157,107 @@ def conflict_message(instance, submitted: int, current: int) -> str:
     )
 
 
+MISSING_VERSION = "This form is missing its version: reload the page and make your change again."
+
+
 class VersionedModelForm(forms.ModelForm):
-    """Refuses to save over a newer version of the record (optimistic concurrency)."""
+    """Refuses to save over a newer version of the record (optimistic concurrency).
+
+    An existing record's form must post the version it was opened on; a new record has none.
+    The rows are locked beforehand, in the one lock order (VersionedAdminMixin).
+    """
+
+    #: An inline row: when another editor saved its record and this editor left the row as
+    #: they saw it, the row is skipped instead of refusing the whole page.
+    inline = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.untouched = False
         if "version" in self.fields:
-            self.fields["version"].widget = forms.HiddenInput()
-            self.fields["version"].required = False
+            self.fields["version"] = forms.CharField(required=False, widget=forms.HiddenInput)
+            history = to_historic(self.instance) if self.instance.pk else None
+            if history is not None:
+                # A revert form shows an old version's values; it was opened on the current one.
+                self.initial["version"] = current_version(self.instance)
+                for field in self.instance._meta.many_to_many:
+                    if field.name in self.fields and hasattr(history, field.name):
+                        target = field.m2m_reverse_field_name()
+                        rows = getattr(history, field.name).values_list(target, flat=True)
+                        self.initial[field.name] = list(rows)
+
+    @property
+    def changed_data(self) -> list[str]:
+        if self.untouched:
+            return []
+        # The version is bookkeeping, not a change: an extra inline row is still empty.
+        return [name for name in super().changed_data if name != "version"]
 
     def clean(self):
         cleaned = super().clean()
-        submitted = cleaned.get("version")
-        if self.instance.pk and submitted is not None:
-            model = type(self.instance)
-            # Locks the row until the save commits, so two saves cannot both pass this check.
-            current = (
-                model.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
+        if "version" not in self.fields:
+            return cleaned
+        text = (cleaned.pop("version", None) or "").strip()
+        if not self.instance.pk:
+            return cleaned
+        if not text.isdigit():
+            raise forms.ValidationError(MISSING_VERSION, code="missing_version")
+        submitted = int(text)
+        current = current_version(self.instance, lock=True)
+        if current is None:
+            return cleaned
+        if current != submitted:
+            if self.inline and not self._edited_since(submitted):
+                self.untouched = True
+                return cleaned
+            raise forms.ValidationError(
+                conflict_message(self.instance, submitted, current), code="conflict"
             )
-            if current is not None and current != submitted:
-                raise forms.ValidationError(
-                    conflict_message(self.instance, submitted, current), code="conflict"
-                )
+        self.instance.version = current
         return cleaned
+
+    def _edited_since(self, version: int) -> bool:
+        """Whether this editor changed the row from what it was at `version`."""
+        seen = self.instance.history.filter(version=version).order_by("-history_id").first()
+        if seen is None:
+            return True
+        names = [n for n in self.fields if n != "version"]
+        initial = forms.models.model_to_dict(seen.instance, fields=names)
+        return any(
+            self.fields[n].has_changed(initial.get(n), self[n].data)
+            for n in names
+            if not self.fields[n].disabled
+        )
+
+
+def current_version(instance, lock: bool = False) -> int | None:
+    rows = type(instance)._default_manager.filter(pk=instance.pk)
+    if lock and transaction.get_connection().in_atomic_block:
+        rows = rows.select_for_update(no_key=True)
+    return rows.values_list("version", flat=True).first()
+
+
+class VersionedInlineForm(VersionedModelForm):
+    inline = True
+
+
+class VersionedAdminMixin:
+    """Change forms and history reverts: one transaction, the rows locked first in the one
+    lock order (claims/locking.py), then the stale-edit check of VersionedModelForm."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic():
+            lock_for_edit(self.model, object_id, request.POST)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        with transaction.atomic():
+            lock_for_edit(self.model, object_id, request.POST)
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ClaimForm(PartialDatesMixin, VersionedModelForm):
@@ -211,12 +293,18 @@ class SourceForm(PartialDatesMixin, VersionedModelForm):
         exclude = []  # noqa: DJ006 (every field, as the admin shows them)
 
 
+class ClaimInlineForm(ClaimForm):
+    inline = True
+
+
 # --- CSV import and export ------------------------------------------------------------------
 
 
 class CsvImportForm(forms.Form):
+    """A file to preview, or the token of a previewed file to confirm (kept on the server)."""
+
     file = forms.FileField(required=False, label="CSV file (UTF-8)")
-    text = forms.CharField(required=False, widget=forms.HiddenInput)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     MAX_BYTES = 5 * 1024 * 1024
 
@@ -232,13 +320,17 @@ class CsvImportForm(forms.Form):
                 raise forms.ValidationError(
                     "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
                 ) from None
-        if not data.get("text"):
+        if not data.get("text") and not data.get("token"):
             raise forms.ValidationError("Choose a CSV file to import.")
         return data
 
 
 class CsvImportMixin:
-    """An "Import CSV" page on a changelist: a dry-run preview, then a confirmed import."""
+    """An "Import CSV" page on a changelist: a dry-run preview, then a confirmed import.
+
+    The previewed file stays on the server (imports.keep_upload), bound to its editor and
+    this import, for an hour; the confirmation posts only its token.
+    """
 
     change_list_template = "admin/claims/change_list_with_import.html"
     import_function = None
@@ -262,17 +354,34 @@ class CsvImportMixin:
             form = CsvImportForm(request.POST, request.FILES)
         else:
             form = CsvImportForm()
-        report = error = None
+        report = error = token = None
+        kind = self.opts.label_lower
         if request.method == "POST" and form.is_valid():
-            confirm = "confirm" in request.POST
+            confirm = "confirm" in request.POST and not form.cleaned_data.get("text")
             try:
+                if confirm:
+                    text = take_upload(
+                        user_id=request.user.pk, kind=kind, token=form.cleaned_data["token"]
+                    )
+                else:
+                    text = form.cleaned_data["text"]
                 report = type(self).import_function(
-                    text=form.cleaned_data["text"], dry_run=not confirm
+                    text=text, dry_run=not confirm, user=request.user
                 )
-            except ImportFileError as exc:
+            except UploadGone:
+                error = (
+                    "This preview has expired or is not yours: upload the file again to preview it."
+                )
+            except (ImportFileError, StaleImportError) as exc:
                 error = str(exc)
             else:
                 if report.saved:
+                    take_upload(
+                        user_id=request.user.pk,
+                        kind=kind,
+                        token=form.cleaned_data["token"],
+                        remove=True,
+                    )
                     self.message_user(
                         request,
                         f"Imported: {report.count('create')} rows created, "
@@ -282,6 +391,8 @@ class CsvImportMixin:
                     return redirect(
                         f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
                     )
+                if report.ok:
+                    token = keep_upload(user_id=request.user.pk, kind=kind, text=text)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -289,7 +400,7 @@ class CsvImportMixin:
             "form": form,
             "report": report,
             "error": error,
-            "text": form.cleaned_data.get("text", "") if form.is_bound and form.is_valid() else "",
+            "token": token,
             "help": self.import_help,
         }
         return TemplateResponse(request, "admin/claims/import_csv.html", context)
@@ -355,7 +466,7 @@ class TargetYearListFilter(admin.SimpleListFilter):
 
 class ClaimInline(admin.TabularInline):
     model = Claim
-    form = ClaimForm
+    form = ClaimInlineForm
     extra = 1
     autocomplete_fields = ["source", "milestone"]
     fields = [
@@ -398,7 +509,7 @@ class MilestoneClaimInline(ClaimInline):
 class FacilityInline(admin.TabularInline):
     model = Facility
     extra = 0
-    form = VersionedModelForm
+    form = VersionedInlineForm
     fields = [
         "version",
         "name",
@@ -416,7 +527,7 @@ class FacilityInline(admin.TabularInline):
 class RelationFromInline(admin.TabularInline):
     model = CompanyRelation
     fk_name = "from_company"
-    form = VersionedModelForm
+    form = VersionedInlineForm
     extra = 0
     autocomplete_fields = ["to_company", "source"]
     verbose_name = "relation (this company is … of …)"
@@ -426,7 +537,7 @@ class RelationFromInline(admin.TabularInline):
 class RelationToInline(admin.TabularInline):
     model = CompanyRelation
     fk_name = "to_company"
-    form = VersionedModelForm
+    form = VersionedInlineForm
     extra = 0
     autocomplete_fields = ["from_company", "source"]
     verbose_name = "relation (… is … of this company)"
@@ -449,14 +560,14 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Technology)
-class TechnologyAdmin(SimpleHistoryAdmin):
+class TechnologyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     list_display = ["name", "native_name", "country", "role", "technology_list", "updated_at"]
     list_filter = [CountryListFilter, "role", "technologies"]
@@ -502,7 +613,7 @@ CLAIM_IMPORT_HELP = (
 
 
 @admin.register(Source)
-class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class SourceAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     form = SourceForm
     import_function = staticmethod(import_claims_csv)
     import_help = CLAIM_IMPORT_HELP
@@ -535,7 +646,7 @@ class SourceAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(SimpleHistoryAdmin):
+class FacilityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     list_display = ["name", "company", "kind", "status", "country", "city", "capacity_label"]
     list_filter = [CountryListFilter, "kind", "status", "technology"]
@@ -586,7 +697,7 @@ class FacilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     import_function = staticmethod(import_milestones_csv)
     import_help = (
@@ -675,7 +786,7 @@ class MilestoneAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class ClaimAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     import_function = staticmethod(import_claims_csv)
     import_help = CLAIM_IMPORT_HELP
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
@@ -716,7 +827,7 @@ class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CompanyRelation)
-class CompanyRelationAdmin(SimpleHistoryAdmin):
+class CompanyRelationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     list_display = ["from_company", "kind", "to_company", "source"]
     list_filter = ["kind"]

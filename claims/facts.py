@@ -59,7 +59,9 @@ def refresh_facts(milestones: QuerySet | Iterable[int] | None = None, using: str
 
     Two statements whatever the number: delete their rows, then insert what
     derived_facts() finds over all their claims (a milestone without claims gets no row).
-    Milestones given by id (a claim's save) are locked first.
+    Milestones given by id (a claim's save) are locked first, in id order (claims/locking.py:
+    every writer locks a claim's milestone before the claim, so this waits on nobody who waits
+    on it).
     """
     from claims.models import Milestone, MilestoneFacts
 
@@ -87,7 +89,7 @@ def refresh_facts(milestones: QuerySet | Iterable[int] | None = None, using: str
         if few:
             # Two editors saving claims of one milestone at once: the second waits here for
             # the first to commit, then derives from both claims, not from what it saw.
-            list(chosen.select_for_update().values_list("pk", flat=True))
+            list(chosen.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
         MilestoneFacts.objects.using(using).filter(milestone__in=chosen.values("pk")).delete()
         with connection.cursor() as cursor:
             cursor.execute(

@@ -294,9 +294,7 @@ class Source(Versioned):
         return f"{self.publisher}: {self.title} ({self.published_label})"
 
     def save(self, *args, **kwargs):
-        self.published_on, self.published_on_latest = partial_date_bounds(
-            self.published_on, self.published_on_precision
-        )
+        self.fill_date_bounds()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -864,16 +862,27 @@ class Claim(Versioned):
         return f"{self.get_kind_display()} on {self.stated_label}: {self.milestone.title}"
 
     def save(self, *args, **kwargs):
+        self.fill_date_bounds()
+        super().save(*args, **kwargs)
+
+    def fill_date_bounds(self) -> None:
+        """Snap each partial date to the start of its period and derive its last day."""
         self.stated_on, self.stated_on_latest = partial_date_bounds(
             self.stated_on, self.stated_on_precision
         )
         self.achieved_on, self.achieved_on_latest = partial_date_bounds(
             self.achieved_on, self.achieved_on_precision
         )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return page_path("claims:milestone_detail", self.milestone_id)
+
+    def fill_date_bounds(self) -> None:
+        """Snap the publication date to the start of its period and derive its last day
+        (writers that bypass save(), such as bulk imports, call it themselves)."""
+        self.published_on, self.published_on_latest = partial_date_bounds(
+            self.published_on, self.published_on_precision
+        )
 
     @property
     def stated_label(self) -> str:

@@ -7,7 +7,16 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from claims.models import Claim, Milestone, Source
-from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
+from tests.admin_pages import page_form_data
+from tests.factories import (
+    ClaimFactory,
+    CompanyFactory,
+    CompanyRelationFactory,
+    FacilityFactory,
+    MilestoneFactory,
+    SourceFactory,
+    TechnologyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +346,180 @@ def test_a_third_partys_view_is_saved_and_not_counted(editor_client):
     result = milestone.derived_status(date(2026, 1, 1))
     assert result.current_target.label == "2025"
     assert result.status == "overdue"
+
+
+# History: reverting to an old version -------------------------------------------------------
+
+REVERTIBLE = [
+    (CompanyFactory, "description", "Makes cells."),
+    (SourceFactory, "title", "Chengdu lines"),
+    (CompanyRelationFactory, "note", "supplies the coater"),
+    (FacilityFactory, "city", "Chengdu"),
+    (MilestoneFactory, "title", "Phase 2"),
+    (ClaimFactory, "speaker", "Liu Jincheng, chairman"),
+]
+
+
+@pytest.mark.parametrize(("factory", "field", "old"), REVERTIBLE)
+def test_reverting_to_an_old_version_restores_it_and_bumps_the_version(
+    admin_client, factory, field, old
+):
+    record = factory(**{field: old})
+    model = type(record)
+    setattr(record, field, "changed since")
+    record.save()
+    name = f"admin:claims_{model._meta.model_name}"
+    assert admin_client.get(reverse(f"{name}_history", args=[record.pk])).status_code == 200
+    first = record.history.order_by("history_id").first()
+    revert_url = reverse(f"{name}_simple_history", args=[record.pk, first.history_id])
+    page = admin_client.get(revert_url)
+    assert page.status_code == 200
+
+    response = admin_client.post(revert_url, page_form_data(page))
+
+    assert response.status_code == 302, response.context["errors"]
+    record.refresh_from_db()
+    assert getattr(record, field) == old
+    assert record.version == 3
+
+
+def test_reverting_a_technology_restores_its_old_name(admin_client):
+    technology = TechnologyFactory(slug="lithium-metal", name="Lithium metal")
+    technology.name = "Lithium-metal anode"
+    technology.save()
+    first = technology.history.order_by("history_id").first()
+    url = reverse("admin:claims_technology_simple_history", args=[technology.pk, first.history_id])
+    response = admin_client.post(url, page_form_data(admin_client.get(url)))
+    assert response.status_code == 302
+    technology.refresh_from_db()
+    assert technology.name == "Lithium metal"
+
+
+def test_reverting_a_company_restores_its_old_technologies(admin_client):
+    company = CompanyFactory(description="Makes cells.")
+    company.technologies.set([TechnologyFactory(slug="oxide", name="Oxide")])
+    company.technologies.set([TechnologyFactory(slug="sulfide", name="Sulfide")])
+    company.description = "Makes other cells."
+    company.save()
+    old = company.history.order_by("history_id")[1]  # after the first technology was set
+    url = reverse("admin:claims_company_simple_history", args=[company.pk, old.history_id])
+    response = admin_client.post(url, page_form_data(admin_client.get(url)))
+    assert response.status_code == 302, response.context["errors"]
+    assert list(company.technologies.values_list("slug", flat=True)) == ["oxide"]
+
+
+def test_revert_opened_before_another_editors_save_is_refused(admin_client):
+    milestone = MilestoneFactory(title="Phase 2")
+    milestone.title = "Phase 2 running"
+    milestone.save()
+    first = milestone.history.order_by("history_id").first()
+    url = reverse("admin:claims_milestone_simple_history", args=[milestone.pk, first.history_id])
+    data = page_form_data(admin_client.get(url))
+    milestone.title = "Phase 2 running at full rate"
+    milestone.save()
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "while you were editing it" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.title == "Phase 2 running at full rate"
+
+
+# The stale-edit check cannot be skipped --------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [None, "", "two", "-1"])
+def test_change_form_without_its_version_is_refused_and_nothing_saved(editor_client, version):
+    milestone = MilestoneFactory(title="Phase 2")
+    url = reverse("admin:claims_milestone_change", args=[milestone.pk])
+    data = page_form_data(editor_client.get(url))
+    milestone.title = "Another editor's title"
+    milestone.save()
+    data["title"] = "My title"
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "This form is missing its version" in response.content.decode()
+    assert 'value="My title"' in response.content.decode()
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.version) == ("Another editor's title", 2)
+
+
+def test_changed_inline_claim_without_its_version_is_refused(editor_client):
+    claim = ClaimFactory(speaker="EVE")
+    url = reverse("admin:claims_milestone_change", args=[claim.milestone_id])
+    data = page_form_data(editor_client.get(url))
+    data["claims-0-speaker"] = "Liu Jincheng"
+    data["claims-0-version"] = ""
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "This form is missing its version" in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.speaker, claim.version) == ("EVE", 1)
+
+
+def test_new_inline_claim_needs_no_version(editor_client):
+    milestone = MilestoneFactory()
+    source = SourceFactory()
+    url = reverse("admin:claims_milestone_change", args=[milestone.pk])
+    data = page_form_data(editor_client.get(url))
+    row = {
+        "kind": "announcement",
+        "stated_on": "2025-09-02",
+        "target_text": "2027",
+        "source": source.pk,
+        "version": "",
+    }
+    data.update({f"claims-0-{k}": v for k, v in row.items()})
+    data["claims-TOTAL_FORMS"] = "1"
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    assert Claim.objects.get(milestone=milestone).version == 1
+
+
+def test_refused_save_shows_what_changed_who_changed_it_and_keeps_the_typing(
+    editor_client, django_user_model
+):
+    claim = ClaimFactory(speaker="EVE")
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    data = page_form_data(editor_client.get(url))
+    other = django_user_model.objects.create_user("rival", password="pw-rival-123")
+    claim._history_user = other
+    claim.speaker = "Liu Jincheng"
+    claim.save()
+    response = editor_client.post(url, {**data, "quote": "my careful quote"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "rival changed this claim" in page
+    assert escape("speaker: “EVE” → “Liu Jincheng”") in page
+    assert "my careful quote" in page
+    claim.refresh_from_db()
+    assert claim.quote == ""
+
+
+def test_milestone_edit_stands_when_a_listed_claim_changed_elsewhere(editor_client):
+    claim = ClaimFactory(speaker="EVE")
+    url = reverse("admin:claims_milestone_change", args=[claim.milestone_id])
+    data = page_form_data(editor_client.get(url))
+    claim.speaker = "Liu Jincheng"
+    claim.save()
+    response = editor_client.post(url, {**data, "title": "Phase 2 running"})
+    assert response.status_code == 302, response.context["errors"]
+    claim.refresh_from_db()
+    assert claim.speaker == "Liu Jincheng"
+    assert Milestone.objects.get().title == "Phase 2 running"
+
+
+def test_milestone_edit_is_refused_when_it_changes_a_claim_changed_elsewhere(editor_client):
+    claim = ClaimFactory(speaker="EVE")
+    url = reverse("admin:claims_milestone_change", args=[claim.milestone_id])
+    data = page_form_data(editor_client.get(url))
+    claim.speaker = "Liu Jincheng"
+    claim.save()
+    response = editor_client.post(url, {**data, "claims-0-speaker": "Zhang"})
+    assert response.status_code == 200
+    assert "while you were editing it" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.speaker == "Liu Jincheng"

@@ -4,11 +4,12 @@ import json
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from claims.backup import backed_up_models
+from claims.backup import backed_up_models, checksum
 from claims.services import load_demo_data
 
 
@@ -55,13 +56,21 @@ class BackupRoundTripTests(TestCase):
         company._history_user = user
         company.description += " Edited."
         company.save()
+        company.technologies.add(apps.get_model("claims.Technology").objects.last())
+        user.user_permissions.add(Permission.objects.get(codename="view_logentry"))
+        LogEntry.objects.log_actions(user.pk, [company], CHANGE, change_message="Edited.")
         before = snapshot()
         assert before["claims.historicalcompany"]
+        assert before["claims.historicalcompany_technologies"]
+        assert before["admin.logentry"]
 
         path = self.tmp / "backup.json"
         call_command("export_all", path)
         document = json.loads(path.read_text())
-        assert (document["format"], document["version"]) == ("ssbtracker-backup", 1)
+        assert (document["format"], document["version"]) == ("ssbtracker-backup", 2)
+        users = [o for o in document["objects"] if o["model"] == "auth.user"]
+        assert users[0]["fields"]["user_permissions"] == [["view_logentry", "admin", "logentry"]]
+        assert users[0]["fields"]["groups"] == [["Editors"]]
         assert document["counts"]["claims.claim"] == len(before["claims.claim"])
 
         wipe()
@@ -114,3 +123,74 @@ class BackupRoundTripTests(TestCase):
     @pytest.fixture(autouse=True)
     def _tmp(self, tmp_path):
         self.tmp = tmp_path
+
+
+def tamper(path, change, *, reseal: bool = True) -> None:
+    """Edit a backup file; reseal it (a new checksum) as someone who knows the format would."""
+    document = json.loads(path.read_text())
+    change(document)
+    if reseal:
+        document["checksum"] = checksum(document["objects"])
+    path.write_text(json.dumps(document))
+
+
+def drop_a_claim(document):
+    claims = [o for o in document["objects"] if o["model"] == "claims.claim"]
+    document["objects"].remove(claims[0])
+
+
+def make_superuser(document):
+    user = next(o for o in document["objects"] if o["model"] == "auth.user")
+    user["fields"]["is_superuser"] = True
+
+
+def break_a_source_link(document):
+    claim = next(o for o in document["objects"] if o["model"] == "claims.claim")
+    claim["fields"]["source"] = 999_999
+
+
+def grant_an_unknown_permission(document):
+    user = next(o for o in document["objects"] if o["model"] == "auth.user")
+    user["fields"]["user_permissions"].append(["fly", "claims", "claim"])
+
+
+def garble_a_record(document):
+    claim = next(o for o in document["objects"] if o["model"] == "claims.claim")
+    claim["fields"]["stated_on"] = "not a date"
+
+
+TAMPERED = [
+    (drop_a_claim, False, "does not match its checksum"),
+    (make_superuser, False, "does not match its checksum"),
+    (drop_a_claim, True, "do not match its counts: claims.claim"),
+    (break_a_source_link, True, "could not be restored"),
+    (grant_an_unknown_permission, True, "permission this database does not have"),
+    (garble_a_record, True, "could not be restored"),
+]
+
+
+class TamperedBackupTests(TestCase):
+    @pytest.fixture(autouse=True)
+    def _tmp(self, tmp_path):
+        self.tmp = tmp_path
+
+    def test_a_tampered_file_is_refused_and_nothing_is_changed(self):
+        load_demo_data()
+        user = apps.get_model("auth.User").objects.create_user("ed", password="pw-12345-x")
+        user.user_permissions.add(Permission.objects.get(codename="view_logentry"))
+        path = self.tmp / "backup.json"
+        call_command("export_all", path)
+        wipe()
+        empty = snapshot()
+        original = path.read_text()
+        for change, reseal, message in TAMPERED:
+            with self.subTest(change.__name__, reseal=reseal):
+                path.write_text(original)
+                tamper(path, change, reseal=reseal)
+                with pytest.raises(CommandError, match=message) as caught:
+                    call_command("import_all", path)
+                assert "Nothing was changed." in str(caught.value)
+                assert snapshot() == empty
+        path.write_text(original)
+        call_command("import_all", path)
+        assert apps.get_model("claims.Claim").objects.exists()

@@ -231,7 +231,8 @@ def test_editor_previews_then_confirms_an_import(editor_client, milestones):
     assert "Preview: nothing has been saved yet" in text
     assert "2 to create" in text
     assert not Claim.objects.exists()
-    confirmed = editor_client.post(url, {"text": preview.context["text"], "confirm": "1"})
+    assert 'name="text"' not in text  # the file stays on the server
+    confirmed = editor_client.post(url, {"token": preview.context["token"], "confirm": "1"})
     assert confirmed.status_code == 302
     assert Claim.objects.count() == 2
     page = editor_client.get(milestones[0].get_absolute_url())
@@ -272,3 +273,59 @@ def test_claims_export_action_downloads_the_import_format(editor_client, milesto
     body = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows[0]["target"] == "H2 2026" and rows[0]["milestone"] == "eve-phase-2"
+
+
+def test_a_3_mb_file_previews_and_its_confirmation_is_accepted(editor_client, milestones):
+    row = {**good_rows()[0], "quote": "x" * 100_000}
+    rows = [{**row, "stated_on": f"2025-08-{day:02}"} for day in range(1, 31)]
+    upload = SimpleUploadedFile("claims.csv", claim_file(*rows).encode())
+    assert upload.size > 3_000_000
+    url = reverse("admin:claims_source_import")
+    preview = editor_client.post(url, {"file": upload})
+    assert "30 to create" in preview.content.decode()
+    assert len(preview.content) < 100_000
+    confirmed = editor_client.post(url, {"token": preview.context["token"], "confirm": "1"})
+    assert confirmed.status_code == 302
+    assert Claim.objects.count() == 30
+
+
+def test_another_editors_preview_cannot_be_confirmed(editor_client, client, milestones):
+    url = reverse("admin:claims_source_import")
+    upload = SimpleUploadedFile("claims.csv", claim_file(*good_rows()).encode())
+    token = editor_client.post(url, {"file": upload}).context["token"]
+    from django.contrib.auth import get_user_model
+
+    other = get_user_model().objects.create_superuser("other", password="pw-other-123")
+    client.force_login(other)
+    page = client.post(url, {"token": token, "confirm": "1"})
+    assert "expired or is not yours" in page.content.decode()
+    assert not Claim.objects.exists()
+    # nor from another import page, nor a made-up token
+    claim_url = reverse("admin:claims_claim_import")
+    page = editor_client.post(claim_url, {"token": token, "confirm": "1"})
+    assert "expired or is not yours" in page.content.decode()
+    page = editor_client.post(url, {"token": "../../etc/passwd", "confirm": "1"})
+    assert "expired or is not yours" in page.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_confirmed_import_records_history_versions_and_facts(editor, milestones):
+    text = claim_file(*good_rows())
+    assert import_claims_csv(text=text, dry_run=False, user=editor).saved
+    claim = Claim.objects.get(milestone=milestones[0])
+    assert claim.history.get().history_user == editor
+    assert claim.source.history.get().history_user == editor
+    assert claim.version == 1
+    assert milestones[0].facts.current_target_latest == date(2026, 12, 31)
+    rows = list(good_rows())
+    rows[0] = {**rows[0], "speaker": "Liu Jincheng"}
+    again = import_claims_csv(text=claim_file(*rows), dry_run=False, user=editor)
+    assert [r.action for r in again.rows] == ["update", "unchanged"]
+    claim.refresh_from_db()
+    assert (claim.speaker, claim.version, claim.history.count()) == ("Liu Jincheng", 2, 2)
+
+
+def test_two_rows_of_one_claim_in_a_file_are_refused(milestones):
+    row = good_rows()[0]
+    report = import_claims_csv(text=claim_file(row, {**row, "speaker": "other"}), dry_run=True)
+    assert "already has a claim of this kind" in " ".join(report.rows[1].errors)

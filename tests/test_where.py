@@ -76,9 +76,10 @@ def test_a_milestone_shows_on_its_partners_page_but_not_in_its_record(client):
     page = client.get(reverse("claims:company_detail", args=["lead"]) + AS_OF)
     assert b"Line commissioned" in page.content
     assert page.context["record"].total == 0
-    assert client.get(reverse("claims:company_detail", args=["eve"]) + AS_OF).context[
-        "record"
-    ].overdue == 1
+    assert (
+        client.get(reverse("claims:company_detail", args=["eve"]) + AS_OF).context["record"].overdue
+        == 1
+    )
 
 
 def test_relations_include_parent_and_subsidiary(client):
