@@ -300,6 +300,13 @@ class Source(Versioned):
     def get_absolute_url(self) -> str:
         return page_path("claims:source_detail", self.pk)
 
+    def fill_date_bounds(self) -> None:
+        """Snap the publication date to the start of its period and derive its last day
+        (writers that bypass save(), such as bulk imports, call it themselves)."""
+        self.published_on, self.published_on_latest = partial_date_bounds(
+            self.published_on, self.published_on_precision
+        )
+
     @property
     def published_label(self) -> str:
         return format_date(self.published_on, self.published_on_precision)
@@ -865,6 +872,9 @@ class Claim(Versioned):
         self.fill_date_bounds()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return page_path("claims:milestone_detail", self.milestone_id)
+
     def fill_date_bounds(self) -> None:
         """Snap each partial date to the start of its period and derive its last day."""
         self.stated_on, self.stated_on_latest = partial_date_bounds(
@@ -872,16 +882,6 @@ class Claim(Versioned):
         )
         self.achieved_on, self.achieved_on_latest = partial_date_bounds(
             self.achieved_on, self.achieved_on_precision
-        )
-
-    def get_absolute_url(self) -> str:
-        return page_path("claims:milestone_detail", self.milestone_id)
-
-    def fill_date_bounds(self) -> None:
-        """Snap the publication date to the start of its period and derive its last day
-        (writers that bypass save(), such as bulk imports, call it themselves)."""
-        self.published_on, self.published_on_latest = partial_date_bounds(
-            self.published_on, self.published_on_precision
         )
 
     @property
