@@ -77,6 +77,8 @@ class RowResult:
     summary: str
     action: str = "unchanged"  # "create", "update", "unchanged" or "error"
     errors: list[str] = field(default_factory=list)
+    #: How the row's dates, target and speaker were read, for the editor to check.
+    understood: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -285,6 +287,29 @@ ClaimRowForm = type(
 )
 
 
+def understood(claim: Claim) -> list[str]:
+    """How a checked claim row was read: its dates at their precision with their bounds, its
+    target as a period, the speaker's standing."""
+    claim.fill_date_bounds()
+    said = (
+        f"said {claim.stated_label} (known from {claim.stated_on_latest:%-d %b %Y})"
+        if claim.stated_on_precision != "day"
+        else f"said {claim.stated_label}"
+    )
+    lines = [f"{said}, by {claim.get_standing_display().lower()}"]
+    if claim.target_text:
+        due = f"due by {claim.target_latest:%-d %b %Y}" if claim.target_latest else "never due"
+        lines.append(f"target “{claim.target_text}” read as {claim.target_label} ({due})")
+    if claim.achieved_on:
+        lines.append(
+            f"achieved {claim.achieved_label} "
+            f"({claim.achieved_on:%-d %b %Y} to {claim.achieved_on_latest:%-d %b %Y})"
+        )
+    if not claim.counts:
+        lines.append("shown in the history, not counted in status or slip")
+    return lines
+
+
 def _errors(form, what: str, result: RowResult) -> None:
     for name, messages in form.errors.items():
         label = what if name == "__all__" else f"{what} {name.replace('_', ' ')}"
@@ -445,6 +470,7 @@ class _ClaimPlan:
         if not form.is_valid():
             _errors(form, "claim", result)
             return
+        result.understood = understood(form.instance)
         self.touched_milestones.add(milestone.pk)
         if instance is None:
             result.action = "create"

@@ -329,3 +329,77 @@ def test_two_rows_of_one_claim_in_a_file_are_refused(milestones):
     row = good_rows()[0]
     report = import_claims_csv(text=claim_file(row, {**row, "speaker": "other"}), dry_run=True)
     assert "already has a claim of this kind" in " ".join(report.rows[1].errors)
+
+
+def test_import_reads_dates_as_precise_as_the_source_and_the_speakers_standing(
+    editor_client, milestones
+):
+    url = reverse("admin:claims_source_import")
+    rows = claim_file(
+        {
+            **ARTICLE,
+            "source_published_on": "2024",
+            "company": "eve-energy",
+            "milestone": "Phase 2",
+            "kind": "announcement",
+            "stated_on": "2024年5月",
+            "target": "2026年下半年",
+        },
+        {
+            **ARTICLE,
+            "source_published_on": "2024",
+            "company": "eve-energy",
+            "milestone": "Phase 2",
+            "kind": "view",
+            "standing": "third_party",
+            "stated_on": "2024-Q3",
+            "target": "between 2027 and 2030",
+            "speaker": "An analyst",
+        },
+    )
+    preview = editor_client.post(url, {"file": SimpleUploadedFile("c.csv", rows.encode())})
+    text = preview.content.decode()
+    assert "2 to create" in text, text[:3000]
+    assert "said May 2024 (known from 31 May 2024), by the company" in text
+    assert "read as H2 2026 (due by 31 Dec 2026)" in text
+    assert "not counted in status or slip" in text
+    editor_client.post(url, {"token": preview.context["token"], "confirm": "1"})
+    view = Claim.objects.get(kind="view")
+    assert (view.stated_on, view.stated_on_latest, view.stated_label) == (
+        date(2024, 7, 1),
+        date(2024, 9, 30),
+        "Q3 2024",
+    )
+    assert view.standing == "third_party" and view.target_label == "2027–30"
+    assert Source.objects.get().published_label == "2024"
+    assert Source.objects.get().published_on_latest == date(2024, 12, 31)
+    facts = milestones[0].facts
+    assert facts.current_target_latest == date(2026, 12, 31)  # the view did not move it
+
+
+def test_import_refuses_two_targets_in_one_cell_and_unreadable_dates(editor_client, milestones):
+    url = reverse("admin:claims_source_import")
+    rows = claim_file(
+        {
+            **ARTICLE,
+            "company": "eve-energy",
+            "milestone": "Phase 2",
+            "kind": "announcement",
+            "stated_on": "2025-09-02",
+            "target": "2025-12 (phase 1); 2026-12 (phase 2)",
+        },
+        {
+            **ARTICLE,
+            "company": "eve-energy",
+            "milestone": "Phase 2",
+            "kind": "announcement",
+            "stated_on": "sometime",
+            "target": "2027",
+        },
+    )
+    page = editor_client.post(url, {"file": SimpleUploadedFile("c.csv", rows.encode())})
+    text = page.content.decode()
+    assert "split it into one milestone per target" in text
+    assert "Write it as precisely as the source gives it" in text
+    assert "Nothing was imported" in text
+    assert not Claim.objects.exists()
