@@ -483,6 +483,8 @@ class _Generator:
         ]
         created += Source.objects.bulk_create(via, batch_size=self.batch)
         self.report.sources = len(created)
+        official = (Source.Kind.REGULATORY_FILING, Source.Kind.GOVERNMENT_NOTICE)
+        self.official_sources = {s.pk for s in created if s.kind in official}
         ordered = sorted((s.published_on, s.pk) for s in created)
         return [d for d, _ in ordered], [pk for _, pk in ordered]
 
@@ -626,6 +628,8 @@ class _Generator:
             }
         if achieved_on:
             evidence = _weighted(rng, EVIDENCE_WEIGHTS)
+            if evidence == 3 and self.source_ids[i] not in self.official_sources:
+                evidence = 2  # an official record known only through a report
             target = {
                 "achieved_on": achieved_on,
                 "achieved_on_latest": achieved_on,

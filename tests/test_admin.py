@@ -469,6 +469,7 @@ def test_new_inline_claim_needs_no_version(editor_client):
         "kind": "announcement",
         "stated_on": "2025-09-02",
         "target_text": "2027",
+        "standing": "company",
         "source": source.pk,
         "version": "",
     }

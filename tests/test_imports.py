@@ -165,6 +165,7 @@ def test_claims_round_trip_through_csv(milestones):
         kind=Claim.Kind.ACHIEVEMENT,
         achieved_on=date(2025, 9, 5),
         evidence=4,
+        standing=Claim.Standing.THIRD_PARTY,
     )
     ClaimFactory(
         milestone=milestones[1],

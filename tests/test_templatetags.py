@@ -30,7 +30,12 @@ def test_a_target_claim_reads_as_a_sentence_with_its_target_in_bold():
     [
         ({"target_text": "not stated"}, "The source gave no date."),
         (
-            {"kind": Claim.Kind.ACHIEVEMENT, "achieved_on": date(2024, 12, 20), "evidence": 3},
+            {
+                "kind": Claim.Kind.ACHIEVEMENT,
+                "achieved_on": date(2024, 12, 20),
+                "evidence": 3,
+                "source_kind": "regulatory_filing",
+            },
             'The source reported it achieved on 20 Dec 2024 <span class="evidence">'
             "(evidence: official record (filing, permit, registry))</span>.",
         ),
@@ -45,9 +50,24 @@ def test_a_target_claim_reads_as_a_sentence_with_its_target_in_bold():
         ),
         ({"kind": Claim.Kind.CANCELLATION}, "The source cancelled it or made it moot."),
         ({"kind": Claim.Kind.CLARIFICATION}, "The source clarified:"),
+        (
+            {"kind": Claim.Kind.VIEW, "standing": "third_party", "target_text": "2030"},
+            "Third party: not counted in status or slip",
+        ),
+        (
+            {"kind": Claim.Kind.VIEW, "standing": "third_party", "target_text": "2030"},
+            "The source gave a view of its own, putting it at <strong>2030</strong>:",
+        ),
+        (
+            {"stated_on": date(2023, 5, 1), "stated_on_precision": "month"},
+            '<time datetime="2023-05">May 2023</time>',
+        ),
     ],
 )
 def test_each_kind_of_claim_reads_as_its_own_sentence(fields, sentence):
+    fields = dict(fields)
+    if "source_kind" in fields:
+        fields["source"] = SourceFactory(kind=fields.pop("source_kind"))
     assert sentence in claim_item(ClaimFactory(**fields))
 
 
@@ -80,7 +100,7 @@ def test_an_achievement_late_by_less_than_a_month_says_so():
         evidence=1,
     )
     result = derive_status(milestone.claims.all(), date(2025, 2, 1))
-    assert "&lt; 1 mo late" in status_badge(result)
+    assert "less than a month late" in status_badge(result)
 
 
 def test_a_milestone_row_escapes_its_title_and_shows_its_company_when_asked():
