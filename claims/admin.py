@@ -43,6 +43,7 @@ from claims.models import (
     Technology,
 )
 from claims.periods import PeriodError, parse_period
+from claims.read import AsOf
 from claims.status import STATUS_CHOICES, Status
 
 admin.site.site_header = "SSB Tracker editors"
@@ -441,7 +442,8 @@ class StatusListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in set(Status):
-            return queryset.with_status(date.today()).in_status([self.value()])
+            read = AsOf(date.today())
+            return read.in_status(read.annotated(queryset, stated_only=False), [self.value()])
         if self.value():
             return queryset.none()
         return queryset
@@ -457,7 +459,8 @@ class TargetYearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.with_status(date.today()).due_in_year(int(self.value()))
+            read = AsOf(date.today())
+            return read.annotated(queryset, stated_only=False).due_in_year(int(self.value()))
         return queryset
 
 

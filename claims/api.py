@@ -1,37 +1,34 @@
 """The read-only JSON API at /api/, with its OpenAPI schema and a docs page served locally.
 
-Every list takes the same filters as the pages (validated by the same forms) and `as_of`;
-a bad parameter is a 400 with a JSON body naming it. Lists are paginated with counts and
-next/previous links, in a stable order.
+Every list takes the same filters as the pages and `as_of`; a bad parameter is a 400 with a
+JSON body naming it. The query schemas below parse and validate the parameters; the output
+schemas are the one description of every response, read from the rows and records
+themselves; lists are paginated (count, page, pages, next, previous, results) in a stable
+order.
 """
 
-from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django_countries import countries
 from ninja import NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import Field
+from ninja.pagination import PaginationBase, paginate
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from claims.cache import cache_public_page
-from claims.filters import (
-    AsOfForm,
-    ClaimFilterForm,
-    CompanyFilterForm,
-    ListForm,
-    MilestoneFilterForm,
-    SourceFilterForm,
-)
-from claims.models import Claim, Company, Facility, Milestone, Source
-from claims.status import MilestoneStatus, Target, achieved_label, status_from_annotations
-from claims.views.milestones import facets_and_total
+from claims.models import Claim, Company, Facility, Milestone, Source, Technology
+from claims.read import AsOf, MilestoneFilters, Row, parse_as_of
+from claims.status import Status, Target
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_TEXT = 100
 
 api = NinjaAPI(
     title="SSB Tracker API",
@@ -67,8 +64,9 @@ def bad_request(request: HttpRequest, exc: BadRequest):
 def invalid_parameters(request: HttpRequest, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        name = str(error.get("loc", ["", "?"])[-1])
-        errors.setdefault(name, []).append(error.get("msg", "invalid"))
+        # ("query", "status", 0): the parameter is the last name in the location.
+        names = [part for part in error.get("loc", ()) if isinstance(part, str)]
+        errors.setdefault(names[-1] if names else "?", []).append(error.get("msg", "invalid"))
     return api.create_response(
         request, {"detail": "Invalid query parameters.", "errors": errors}, status=400
     )
@@ -82,14 +80,28 @@ def not_found(request: HttpRequest, exc: Http404):
 # --- schemas --------------------------------------------------------------------------------
 
 
+def _absolute(obj, context) -> str:
+    return context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _country_code(obj) -> str:
+    return obj.country.code
+
+
 class CompanyRef(Schema):
     slug: str
     name: str
     country: str
 
+    resolve_country = staticmethod(_country_code)
+
 
 class TargetOut(Schema):
-    stated: str = Field(description="The target in the speaker's words.")
+    stated: str = Field(alias="text", description="The target in the speaker's words.")
     label: str = Field(description='Normalised, compact: "Dec 2025", "H2 2026", "FY2028".')
     earliest: date | None
     latest: date | None = Field(description="When it falls due; null if open-ended.")
@@ -100,15 +112,22 @@ class CompanyOut(Schema):
     slug: str
     name: str
     native_name: str
-    aliases: list[str]
+    aliases: list[str] = Field(alias="alias_list")
     country: str
     role: str
     technologies: list[str]
     hq_city: str
     website: str
-    tickers: list[str]
+    tickers: list[str] = Field(alias="ticker_list")
     description: str
     url: str
+
+    resolve_country = staticmethod(_country_code)
+    resolve_url = staticmethod(_absolute)
+
+    @staticmethod
+    def resolve_technologies(company: Company) -> list[str]:
+        return [t.slug for t in company.technologies.all()]
 
 
 class FacilityOut(Schema):
@@ -125,7 +144,7 @@ class FacilityOut(Schema):
     latitude: float | None
     longitude: float | None
     location_accuracy: str
-    technology: str | None
+    technology: str | None = Field(alias="technology.slug", default=None)
     cell_format: str
     capacity_value: float | None
     capacity_unit: str
@@ -133,51 +152,92 @@ class FacilityOut(Schema):
     investment_currency: str
     url: str
 
+    resolve_country = staticmethod(_country_code)
+    resolve_url = staticmethod(_absolute)
+
 
 class MilestoneOut(Schema):
-    id: int
-    slug: str
-    title: str
-    kind: str
-    company: CompanyRef
-    facility: str | None = Field(description="The facility's slug.")
-    technology: str | None
-    status: str = Field(description="on_track, delayed, overdue, achieved, cancelled, undated")
-    stale: bool = Field(description="Not achieved and no claim for 24 months.")
-    first_target: TargetOut | None
-    current_target: TargetOut | None
+    """A row of the read model: a milestone and its status as of the day."""
+
+    id: int = Field(alias="milestone.pk")
+    slug: str = Field(alias="milestone.slug")
+    title: str = Field(alias="milestone.title")
+    kind: str = Field(alias="milestone.kind")
+    company: CompanyRef = Field(alias="milestone.company")
+    facility: str | None = Field(
+        None, alias="milestone.facility.slug", description="The facility's slug."
+    )
+    technology: str | None = Field(None, alias="milestone.technology.slug")
+    status: str = Field(
+        alias="result.status",
+        description="on_track, delayed, overdue, achieved, cancelled, undated",
+    )
+    stale: bool = Field(
+        alias="result.stale", description="Not achieved and no claim for 24 months."
+    )
+    first_target: TargetOut | None = Field(alias="result.first_target")
+    current_target: TargetOut | None = Field(alias="result.current_target")
     country: str = Field(
         description="Where it happens: its facility's country, else its company's (ISO 3166-1)."
     )
     partners: list[str] = Field(description="Slugs of partner companies named on it.")
-    achieved_on: date | None = Field(description="First day the achievement could have been.")
-    achieved_latest: date | None = Field(description="Last day it could have been.")
-    achieved: str = Field(description='When, as precisely as known: "2 Sep 2025", "2023".')
+    achieved_on: date | None = Field(
+        alias="result.achieved_on", description="First day the achievement could have been."
+    )
+    achieved_latest: date | None = Field(
+        alias="result.achieved_latest", description="Last day it could have been."
+    )
+    achieved: str = Field(
+        alias="result.achieved_text",
+        description='When, as precisely as known: "2 Sep 2025", "2023".',
+    )
     verdict: str | None = Field(
+        alias="result.verdict",
         description="on_time, late or cant_tell (the sources are not precise enough); "
-        "null without an achievement against a dated target."
+        "null without an achievement against a dated target.",
     )
-    on_time: bool | None = Field(description="True when certainly on time, false when late.")
+    on_time: bool | None = Field(
+        alias="result.on_time", description="True when certainly on time, false when late."
+    )
     slip_months: int | None = Field(
-        description="Whole months past the first dated target (the least, when a range)."
+        alias="result.slip_months",
+        description="Whole months past the first dated target (the least, when a range).",
     )
-    slip_months_max: int | None = Field(description="The most, when the dates are imprecise.")
-    last_claim_on: date | None = Field(description="Last day of the latest claim's period.")
-    last_claim_from: date | None = Field(description="First day of the latest claim's period.")
-    capacity_value: float | None
-    capacity_unit: str
-    energy_density_wh_kg: float | None
-    energy_density_wh_l: float | None
-    cell_ah: float | None
-    as_of: date
+    slip_months_max: int | None = Field(
+        alias="result.slip_months_max", description="The most, when the dates are imprecise."
+    )
+    last_claim_on: date | None = Field(
+        alias="result.last_claim_on", description="Last day of the latest claim's period."
+    )
+    last_claim_from: date | None = Field(
+        alias="result.last_claim_from", description="First day of the latest claim's period."
+    )
+    capacity_value: float | None = Field(alias="milestone.capacity_value")
+    capacity_unit: str = Field(alias="milestone.capacity_unit")
+    energy_density_wh_kg: float | None = Field(alias="milestone.energy_density_wh_kg")
+    energy_density_wh_l: float | None = Field(alias="milestone.energy_density_wh_l")
+    cell_ah: float | None = Field(alias="milestone.cell_ah")
+    as_of: date = Field(alias="result.as_of")
     url: str
+
+    @staticmethod
+    def resolve_country(row: Row) -> str:
+        return row.milestone.country.code
+
+    @staticmethod
+    def resolve_partners(row: Row) -> list[str]:
+        return [p.slug for p in row.milestone.partners.all()]
+
+    @staticmethod
+    def resolve_url(row: Row, context) -> str:
+        return _absolute(row.milestone, context)
 
 
 class ClaimOut(Schema):
     id: int
-    milestone: int
-    milestone_slug: str
-    company: CompanyRef
+    milestone: int = Field(alias="milestone_id")
+    milestone_slug: str = Field(alias="milestone.slug")
+    company: CompanyRef = Field(alias="milestone.company")
     kind: str
     stated_on: date = Field(description="First day of the period it was said in.")
     stated_on_latest: date = Field(description="Last day: it counts as known from then.")
@@ -185,16 +245,37 @@ class ClaimOut(Schema):
     speaker: str
     standing: str = Field(description="company, partner, government or third_party")
     counted: bool = Field(
+        alias="counts",
         description="Whether it can move status and slip: the milestone's own parties' "
-        "statements and anyone's achievement reports; views never."
+        "statements and anyone's achievement reports; views never.",
     )
     target: TargetOut | None
     achieved_on: date | None
     achieved_on_latest: date | None
     achieved_on_precision: str | None
     evidence: str | None
-    source: int
+    source: int = Field(alias="source_id")
     quote: str
+
+    @staticmethod
+    def resolve_target(claim: Claim) -> Target | None:
+        if not claim.has_target:
+            return None
+        return Target(
+            None,
+            claim.target_text,
+            claim.target_earliest,
+            claim.target_latest,
+            claim.target_precision,
+        )
+
+    @staticmethod
+    def resolve_achieved_on_precision(claim: Claim) -> str | None:
+        return claim.achieved_on_precision if claim.achieved_on else None
+
+    @staticmethod
+    def resolve_evidence(claim: Claim) -> str | None:
+        return Claim.Evidence(claim.evidence).name.lower() if claim.evidence else None
 
 
 class SourceOut(Schema):
@@ -207,274 +288,166 @@ class SourceOut(Schema):
     published_on_latest: date
     published_on_precision: str
     language: str
-    via: int | None
+    via: int | None = Field(alias="via_id")
     archive_url: str
     accessed_on: date | None
     url_on_site: str
 
-
-class Page(Schema):
-    count: int
-    page: int
-    pages: int
-    next: str | None
-    previous: str | None
+    resolve_url_on_site = staticmethod(_absolute)
 
 
-class CompanyPage(Page):
-    results: list[CompanyOut]
+class Pages(PaginationBase):
+    """Numbered pages: count, page, pages, next and previous links, results."""
 
-
-class FacilityPage(Page):
-    results: list[FacilityOut]
-
-
-class MilestonePage(Page):
-    results: list[MilestoneOut]
-
-
-class ClaimPage(Page):
-    results: list[ClaimOut]
-
-
-class SourcePage(Page):
-    results: list[SourceOut]
-
-
-# --- parameters (documented; validated by the pages' forms) --------------------------------
-
-
-class Paging(Schema):
-    as_of: str | None = Field(None, description="YYYY-MM-DD; default today.")
-    page: str | None = Field(None, description="1-based page number.")
-    page_size: str | None = Field(None, description=f"1 to {MAX_PAGE_SIZE}; default 50.")
-
-
-class CompanyFilters(Paging):
-    country: list[str] = Field([], description="ISO 3166-1 alpha-2; repeatable.")
-    role: str | None = None
-    technology: str | None = Field(None, description="sulfide, oxide, polymer, halide, …")
-    q: str | None = Field(None, description="Search names, native names, aliases, tickers.")
-
-
-class MilestoneFilters(Paging):
-    country: list[str] = Field([], description="ISO 3166-1 alpha-2; repeatable.")
-    company: str | None = Field(None, description="Company slug.")
-    status: list[str] = Field([], description="Repeatable derived status.")
-    kind: list[str] = Field([], description="Repeatable milestone kind.")
-    technology: str | None = None
-    year: str | None = Field(None, description="Year the current target falls due.")
-    q: str | None = None
-
-
-class ClaimFilters(Paging):
-    country: list[str] = Field([], description="ISO 3166-1 alpha-2; repeatable.")
-    company: str | None = Field(None, description="Company slug.")
-    milestone: str | None = Field(None, description="Milestone id.")
-    source: str | None = Field(None, description="Source id.")
-    kind: list[str] = Field([], description="Repeatable claim kind.")
-
-
-class SourceFilters(Paging):
-    kind: list[str] = []
-    publisher: str | None = None
-    q: str | None = None
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _as_of(request: HttpRequest) -> date:
-    form = AsOfForm(request.GET)
-    if not form.is_valid():
-        raise BadRequest(dict(form.errors))
-    as_of = form.cleaned_data.get("as_of")
-    return min(as_of, date.today()) if as_of else date.today()
-
-
-def _validated(form: ListForm) -> ListForm:
-    if not form.is_valid():
-        raise BadRequest({k: list(v) for k, v in form.errors.items()})
-    return form
-
-
-def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    raw = request.GET.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest({name: [f"{name} must be a whole number."]}) from None
-    if not low <= value <= high:
-        raise BadRequest({name: [f"{name} must be between {low} and {high}."]})
-    return value
-
-
-def paginate(request: HttpRequest, queryset, serialize, count: int | None = None) -> dict:
-    size = _int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    count = queryset.count() if count is None else count
-    pages = max(1, -(-count // size))
-    number = _int(request, "page", 1, 1, 10**9)
-    if number > pages:
-        raise BadRequest({"page": [f"Page {number} is past the last page, {pages}."]})
-    items = queryset[(number - 1) * size : number * size]
-
-    def link(n: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(n)
-        return request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}")
-
-    return {
-        "count": count,
-        "page": number,
-        "pages": pages,
-        "next": link(number + 1) if number < pages else None,
-        "previous": link(number - 1) if number > 1 else None,
-        "results": [serialize(request, item) for item in items],
-    }
-
-
-def _float(value):
-    return None if value is None else float(value)
-
-
-def _company_ref(company: Company) -> dict:
-    return {"slug": company.slug, "name": company.name, "country": company.country.code}
-
-
-def _target(target: Target | None) -> dict | None:
-    if target is None:
-        return None
-    return {
-        "stated": target.text,
-        "label": target.label,
-        "earliest": target.earliest,
-        "latest": target.latest,
-        "precision": target.precision,
-    }
-
-
-def company_out(request: HttpRequest, c: Company) -> dict:
-    return {
-        "slug": c.slug,
-        "name": c.name,
-        "native_name": c.native_name,
-        "aliases": c.alias_list,
-        "country": c.country.code,
-        "role": c.role,
-        "technologies": [t.slug for t in c.technologies.all()],
-        "hq_city": c.hq_city,
-        "website": c.website,
-        "tickers": c.ticker_list,
-        "description": c.description,
-        "url": request.build_absolute_uri(c.get_absolute_url()),
-    }
-
-
-def facility_out(request: HttpRequest, f: Facility) -> dict:
-    return {
-        "slug": f.slug,
-        "name": f.name,
-        "company": _company_ref(f.company),
-        "kind": f.kind,
-        "status": f.status,
-        "country": f.country.code,
-        "province": f.province,
-        "city": f.city,
-        "district": f.district,
-        "address": f.address,
-        "latitude": _float(f.latitude),
-        "longitude": _float(f.longitude),
-        "location_accuracy": f.location_accuracy,
-        "technology": f.technology.slug if f.technology else None,
-        "cell_format": f.cell_format,
-        "capacity_value": _float(f.capacity_value),
-        "capacity_unit": f.capacity_unit,
-        "investment_amount": _float(f.investment_amount),
-        "investment_currency": f.investment_currency,
-        "url": request.build_absolute_uri(f.get_absolute_url()),
-    }
-
-
-def milestone_out(request: HttpRequest, m: Milestone, result: MilestoneStatus) -> dict:
-    return {
-        "id": m.pk,
-        "slug": m.slug,
-        "title": m.title,
-        "kind": m.kind,
-        "company": _company_ref(m.company),
-        "facility": m.facility.slug if m.facility else None,
-        "technology": m.technology.slug if m.technology else None,
-        "status": result.status.value,
-        "stale": result.stale,
-        "first_target": _target(result.first_target),
-        "current_target": _target(result.current_target),
-        "country": m.country.code,
-        "partners": [p.slug for p in m.partners.all()],
-        "achieved_on": result.achieved_on,
-        "achieved_latest": result.achieved_latest,
-        "achieved": achieved_label(result),
-        "verdict": result.verdict,
-        "on_time": result.on_time,
-        "slip_months": result.slip_months,
-        "slip_months_max": result.slip_months_max,
-        "last_claim_on": result.last_claim_on,
-        "last_claim_from": result.last_claim_from,
-        "capacity_value": _float(m.capacity_value),
-        "capacity_unit": m.capacity_unit,
-        "energy_density_wh_kg": _float(m.energy_density_wh_kg),
-        "energy_density_wh_l": _float(m.energy_density_wh_l),
-        "cell_ah": _float(m.cell_ah),
-        "as_of": result.as_of,
-        "url": request.build_absolute_uri(m.get_absolute_url()),
-    }
-
-
-def claim_out(request: HttpRequest, c: Claim) -> dict:
-    target = None
-    if c.has_target:
-        target = _target(
-            Target(None, c.target_text, c.target_earliest, c.target_latest, c.target_precision)
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="1-based page number.")
+        page_size: int = Field(
+            DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}."
         )
-    return {
-        "id": c.pk,
-        "milestone": c.milestone_id,
-        "milestone_slug": c.milestone.slug,
-        "company": _company_ref(c.milestone.company),
-        "kind": c.kind,
-        "stated_on": c.stated_on,
-        "stated_on_latest": c.stated_on_latest,
-        "stated_on_precision": c.stated_on_precision,
-        "speaker": c.speaker,
-        "standing": c.standing,
-        "counted": c.counts,
-        "target": target,
-        "achieved_on": c.achieved_on,
-        "achieved_on_latest": c.achieved_on_latest,
-        "achieved_on_precision": c.achieved_on_precision if c.achieved_on else None,
-        "evidence": Claim.Evidence(c.evidence).name.lower() if c.evidence else None,
-        "source": c.source_id,
-        "quote": c.quote,
-    }
+
+    class Output(Schema):
+        count: int
+        page: int
+        pages: int
+        next: str | None
+        previous: str | None
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
+        size, number = pagination.page_size, pagination.page
+        count = self._items_count(queryset)
+        pages = max(1, -(-count // size))
+        if number > pages:
+            raise BadRequest({"page": [f"Page {number} is past the last page, {pages}."]})
+
+        def link(n: int) -> str:
+            query = request.GET.copy()
+            query["page"] = str(n)
+            return request.build_absolute_uri(f"{request.path}?{urlencode(query, doseq=True)}")
+
+        return {
+            "count": count,
+            "page": number,
+            "pages": pages,
+            "next": link(number + 1) if number < pages else None,
+            "previous": link(number - 1) if number > 1 else None,
+            "results": queryset[(number - 1) * size : number * size],
+        }
 
 
-def source_out(request: HttpRequest, s: Source) -> dict:
-    return {
-        "id": s.pk,
-        "url": s.url,
-        "title": s.title,
-        "publisher": s.publisher,
-        "kind": s.kind,
-        "published_on": s.published_on,
-        "published_on_latest": s.published_on_latest,
-        "published_on_precision": s.published_on_precision,
-        "language": s.language,
-        "via": s.via_id,
-        "archive_url": s.archive_url,
-        "accessed_on": s.accessed_on,
-        "url_on_site": request.build_absolute_uri(s.get_absolute_url()),
-    }
+# --- parameters -----------------------------------------------------------------------------
+
+
+def _blank_is_none(value):
+    return None if value == "" else value
+
+
+def _drop_blanks(value):
+    return [v for v in value if v != ""] if isinstance(value, list) else value
+
+
+def _country(code: str) -> str:
+    code = code.upper()
+    if code not in countries:
+        raise ValueError(
+            f"{code} is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+    return code
+
+
+def _as_of(text: str | None) -> date:
+    return parse_as_of(text)  # the pages' parser; its ValueError is the 400's message
+
+
+def _technology(slug: str | None) -> str | None:
+    if slug is not None and not Technology.objects.filter(slug=slug).exists():
+        raise ValueError(f"{slug} is not a technology we know.")
+    return slug
+
+
+Blank = BeforeValidator(_blank_is_none)
+Many = BeforeValidator(_drop_blanks)
+Countries = Annotated[list[Annotated[str, BeforeValidator(_country)]], Many]
+Text = Annotated[str | None, Blank, Field(max_length=MAX_TEXT)]
+TechnologySlug = Annotated[str | None, Blank, AfterValidator(_technology)]
+
+
+class AsOfQuery(Schema):
+    as_of: Annotated[date, BeforeValidator(_as_of)] = Field(
+        default_factory=date.today, description="YYYY-MM-DD; default today."
+    )
+
+
+class CompanyQuery(AsOfQuery):
+    country: Countries = Field([], description="ISO 3166-1 alpha-2; repeatable.")
+    role: Annotated[Company.Role | None, Blank] = None
+    technology: TechnologySlug = Field(None, description="sulfide, oxide, polymer, halide, …")
+    q: Text = Field(None, description="Search names, native names, aliases, tickers.")
+
+    def companies(self):
+        return (
+            Company.objects.in_countries(self.country)
+            .with_role(self.role)
+            .with_technology(self.technology)
+            .search(self.q)
+        )
+
+
+class MilestoneQuery(AsOfQuery):
+    country: Countries = Field([], description="ISO 3166-1 alpha-2; repeatable.")
+    company: Text = Field(None, description="Company slug.")
+    status: Annotated[list[Status], Many] = Field([], description="Repeatable derived status.")
+    kind: Annotated[list[Milestone.Kind], Many] = Field(
+        [], description="Repeatable milestone kind."
+    )
+    technology: TechnologySlug = None
+    year: Annotated[int | None, Blank] = Field(
+        None, ge=1900, le=2100, description="Year the current target falls due."
+    )
+    q: Text = None
+
+    def read(self) -> AsOf:
+        """The read model of these filters, in a stable order: by company, then title."""
+        values = self.model_dump(exclude={"as_of"})
+        return AsOf(self.as_of, MilestoneFilters.of({**values, "sort": "company"}))
+
+
+class ClaimQuery(AsOfQuery):
+    country: Countries = Field([], description="ISO 3166-1 alpha-2; repeatable.")
+    company: Text = Field(None, description="Company slug.")
+    milestone: Annotated[int | None, Blank] = Field(None, ge=1, description="Milestone id.")
+    source: Annotated[int | None, Blank] = Field(None, ge=1, description="Source id.")
+    kind: Annotated[list[Claim.Kind], Many] = Field([], description="Repeatable claim kind.")
+
+    def claims(self):
+        claims = Claim.objects.stated_by(self.as_of)
+        if self.country:
+            claims = claims.filter(milestone__country__in=self.country)
+        if self.company:
+            claims = claims.filter(milestone__company__slug=self.company.strip().lower())
+        if self.milestone:
+            claims = claims.filter(milestone_id=self.milestone)
+        if self.source:
+            claims = claims.filter(source_id=self.source)
+        if self.kind:
+            claims = claims.filter(kind__in=self.kind)
+        return claims
+
+
+class SourceQuery(AsOfQuery):
+    kind: Annotated[list[Source.Kind], Many] = []
+    publisher: Text = None
+    q: Text = None
+
+    def sources(self):
+        sources = Source.objects.published_by(self.as_of).search(self.q)
+        if self.kind:
+            sources = sources.filter(kind__in=self.kind)
+        if self.publisher:
+            sources = sources.filter(publisher=self.publisher)
+        return sources
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -504,100 +477,73 @@ def index(request: HttpRequest):
     }
 
 
-@api.get("/companies", response={200: CompanyPage, **ERRORS}, tags=["companies"])
+@api.get("/companies", response={200: list[CompanyOut], **ERRORS}, tags=["companies"])
 @decorate_view(cache_public_page)
-def list_companies(request: HttpRequest, filters: Query[CompanyFilters]):
-    _as_of(request)
-    form = _validated(CompanyFilterForm(request.GET))
-    companies = form.filtered(Company.objects.all()).order_by("name", "pk")
-    return paginate(request, companies.prefetch_related("technologies"), company_out)
+@paginate(Pages)
+def list_companies(request: HttpRequest, filters: Query[CompanyQuery]):
+    return filters.companies().order_by("name", "pk").prefetch_related("technologies")
 
 
 @api.get("/companies/{slug}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
 @decorate_view(cache_public_page)
 def get_company(request: HttpRequest, slug: str):
-    company = get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
-    return company_out(request, company)
+    return get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
 
 
-@api.get("/facilities", response={200: FacilityPage, **ERRORS}, tags=["facilities"])
+@api.get("/facilities", response={200: list[FacilityOut], **ERRORS}, tags=["facilities"])
 @decorate_view(cache_public_page)
-def list_facilities(request: HttpRequest, filters: Query[CompanyFilters]):
-    _as_of(request)
-    form = _validated(CompanyFilterForm(request.GET))
-    companies = form.filtered(Company.objects.all())
-    facilities = (
-        Facility.objects.filter(company__in=companies)
+@paginate(Pages)
+def list_facilities(request: HttpRequest, filters: Query[CompanyQuery]):
+    return (
+        Facility.objects.filter(company__in=filters.companies())
         .select_related("company", "technology")
         .order_by("company__name", "name", "pk")
     )
-    return paginate(request, facilities, facility_out)
 
 
 @api.get("/facilities/{slug}", response={200: FacilityOut, **ERRORS}, tags=["facilities"])
 @decorate_view(cache_public_page)
 def get_facility(request: HttpRequest, slug: str):
-    facility = get_object_or_404(
-        Facility.objects.select_related("company", "technology"), slug=slug
-    )
-    return facility_out(request, facility)
+    return get_object_or_404(Facility.objects.select_related("company", "technology"), slug=slug)
 
 
-@api.get("/milestones", response={200: MilestonePage, **ERRORS}, tags=["milestones"])
+@api.get("/milestones", response={200: list[MilestoneOut], **ERRORS}, tags=["milestones"])
 @decorate_view(cache_public_page)
-def list_milestones(request: HttpRequest, filters: Query[MilestoneFilters]):
-    as_of = _as_of(request)
-    form = _validated(MilestoneFilterForm(request.GET))
-    base = Milestone.objects.with_status(as_of).stated_by(as_of)
-    milestones = (
-        form.filtered(base)
-        .select_related("company", "facility", "technology")
-        .prefetch_related("partners")
-    )
-    milestones = milestones.order_by("company__name", "title", "pk")
-    return paginate(
-        request,
-        milestones,
-        lambda r, m: milestone_out(r, m, status_from_annotations(m, as_of)),
-        # The count from the cached status census of the list page, not a count query.
-        count=facets_and_total(form, as_of)[1],
-    )
+@paginate(Pages)
+def list_milestones(request: HttpRequest, filters: Query[MilestoneQuery]):
+    # Counted from the cached status census, as the list page is: no count query.
+    return filters.read().rows(partners=True)
 
 
 @api.get("/milestones/{milestone_id}", response={200: MilestoneOut, **ERRORS}, tags=["milestones"])
 @decorate_view(cache_public_page)
-def get_milestone(request: HttpRequest, milestone_id: int):
-    as_of = _as_of(request)
+def get_milestone(request: HttpRequest, milestone_id: int, query: Query[AsOfQuery]):
     milestone = get_object_or_404(Milestone.objects.with_claims(), pk=milestone_id)
-    return milestone_out(request, milestone, milestone.derived_status(as_of))
+    return Row(milestone, AsOf(query.as_of).history(milestone))
 
 
-@api.get("/claims", response={200: ClaimPage, **ERRORS}, tags=["claims"])
+@api.get("/claims", response={200: list[ClaimOut], **ERRORS}, tags=["claims"])
 @decorate_view(cache_public_page)
-def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
-    as_of = _as_of(request)
-    form = _validated(ClaimFilterForm(request.GET))
-    claims = form.filtered(Claim.objects.stated_by(as_of)).select_related("milestone__company")
-    return paginate(request, claims.order_by("-stated_on_latest", "-pk"), claim_out)
+@paginate(Pages)
+def list_claims(request: HttpRequest, filters: Query[ClaimQuery]):
+    claims = filters.claims().select_related("milestone__company")
+    return claims.order_by("-stated_on_latest", "-pk")
 
 
 @api.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, tags=["claims"])
 @decorate_view(cache_public_page)
 def get_claim(request: HttpRequest, claim_id: int):
-    claim = get_object_or_404(Claim.objects.select_related("milestone__company"), pk=claim_id)
-    return claim_out(request, claim)
+    return get_object_or_404(Claim.objects.select_related("milestone__company"), pk=claim_id)
 
 
-@api.get("/sources", response={200: SourcePage, **ERRORS}, tags=["sources"])
+@api.get("/sources", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
 @decorate_view(cache_public_page)
-def list_sources(request: HttpRequest, filters: Query[SourceFilters]):
-    as_of = _as_of(request)
-    form = _validated(SourceFilterForm(request.GET))
-    sources = form.filtered(Source.objects.published_by(as_of)).order_by("-published_on", "pk")
-    return paginate(request, sources, source_out)
+@paginate(Pages)
+def list_sources(request: HttpRequest, filters: Query[SourceQuery]):
+    return filters.sources().order_by("-published_on", "pk")
 
 
 @api.get("/sources/{source_id}", response={200: SourceOut, **ERRORS}, tags=["sources"])
 @decorate_view(cache_public_page)
 def get_source(request: HttpRequest, source_id: int):
-    return source_out(request, get_object_or_404(Source, pk=source_id))
+    return get_object_or_404(Source, pk=source_id)

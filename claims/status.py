@@ -355,36 +355,58 @@ def is_stale(status: Status, last_claim_on: date | None, as_of: date) -> bool:
     return status != Status.ACHIEVED and last_claim_on is not None and last_claim_on < stale_before
 
 
+#: The facts (and the status decided on them) that a database row carries: see
+#: MilestoneQuerySet.with_status.
+ROW_FACTS = (
+    "status",
+    "stale",
+    "first_target",
+    "current_target",
+    "first_target_latest",
+    "current_target_latest",
+    "achieved_on",
+    "achieved_latest",
+    "last_claim_on",
+    "last_claim_from",
+)
+
+
 def status_from_annotations(row, as_of: date) -> MilestoneStatus:
     """A MilestoneStatus from a milestone annotated by MilestoneQuerySet.with_status(as_of).
 
     Lists use it to show a row's status, targets and slip without reading its claims.
     """
-    status = Status(row.status)
-    first = target_from_json(row.first_target)
-    current = target_from_json(row.current_target)
+    return status_from_facts({name: getattr(row, name) for name in ROW_FACTS}, as_of)
+
+
+def status_from_facts(facts, as_of: date) -> MilestoneStatus:
+    """A MilestoneStatus from a mapping of ROW_FACTS (a row of with_status(as_of).values()):
+    the status and staleness as the database decided them, the verdict and slip by timing()."""
+    status = Status(facts["status"])
+    first_latest, current_latest = facts["first_target_latest"], facts["current_target_latest"]
+    achieved_on, achieved_latest = facts["achieved_on"], facts["achieved_latest"]
     verdict, slip, slip_max = timing(
         status,
-        first_latest=row.first_target_latest,
-        current_latest=row.current_target_latest,
-        achieved_on=row.achieved_on,
-        achieved_latest=row.achieved_latest,
+        first_latest=first_latest,
+        current_latest=current_latest,
+        achieved_on=achieved_on,
+        achieved_latest=achieved_latest,
         as_of=as_of,
     )
     return MilestoneStatus(
         status,
         as_of=as_of,
-        first_target=first,
-        current_target=current,
-        achieved_on=row.achieved_on,
-        achieved_latest=row.achieved_latest,
+        first_target=target_from_json(facts["first_target"]),
+        current_target=target_from_json(facts["current_target"]),
+        achieved_on=achieved_on,
+        achieved_latest=achieved_latest,
         verdict=verdict,
         slip_months=slip,
         slip_months_max=slip_max,
-        last_claim_on=row.last_claim_on,
-        last_claim_from=row.last_claim_from,
-        stale=row.stale,
-        visible_claims=1 if row.last_claim_on else 0,
+        last_claim_on=facts["last_claim_on"],
+        last_claim_from=facts["last_claim_from"],
+        stale=facts["stale"],
+        visible_claims=1 if facts["last_claim_on"] else 0,
     )
 
 

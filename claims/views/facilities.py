@@ -8,8 +8,8 @@ from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page
 from claims.models import Claim, Facility, Milestone
+from claims.read import AsOf
 from claims.views.common import last_changed, page_context, render_page
-from claims.views.companies import milestone_rows
 
 
 @require_safe
@@ -19,13 +19,13 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     facility = get_object_or_404(
         Facility.objects.select_related("company", "technology", "source__via"), slug=slug
     )
-    rows = milestone_rows(
-        facility.milestones.with_claims(Claim.objects.for_status()), context["as_of"]
+    rows = AsOf(context["as_of"]).histories(
+        facility.milestones.with_claims(Claim.objects.for_status())
     )
     context.update(
         facility=facility,
-        phases=[r for r in rows if r["milestone"].kind == Milestone.Kind.CAPACITY_PHASE],
-        rows=[r for r in rows if r["milestone"].kind != Milestone.Kind.CAPACITY_PHASE],
-        last_changed=last_changed([r["milestone"] for r in rows], facility),
+        phases=[r for r in rows if r.milestone.kind == Milestone.Kind.CAPACITY_PHASE],
+        rows=[r for r in rows if r.milestone.kind != Milestone.Kind.CAPACITY_PHASE],
+        last_changed=last_changed([r.milestone for r in rows], facility),
     )
     return render_page(request, "claims/facility_detail.html", context)
