@@ -7,7 +7,6 @@ themselves; lists are paginated (count, page, pages, next, previous, results) in
 order.
 """
 
-
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
