@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
+from claims.cache import cache_public_page
 from claims.models import Claim, Company, Facility, Milestone, Source
 from claims.read import AsOf
 
@@ -100,6 +101,7 @@ class CompanyClaimsFeed(ClaimsFeed):
 
 
 @require_safe
+@cache_public_page
 def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """Upcoming target dates as all-day events on the day each falls due."""
     company = get_object_or_404(Company, slug=slug) if slug else None

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from claims import feeds
+from claims.cache import cache_public_page
 from claims.views import companies, countries, facilities, milestones, pages, sources
 
 app_name = "claims"
@@ -19,8 +20,12 @@ urlpatterns = [
     path("timeline/", milestones.timeline, name="timeline"),
     path("methodology/", pages.methodology, name="methodology"),
     path("healthz", pages.healthz, name="healthz"),
-    path("feeds/claims/", feeds.ClaimsFeed(), name="claims_feed"),
-    path("companies/<slug:slug>/feed/", feeds.CompanyClaimsFeed(), name="company_feed"),
+    path("feeds/claims/", cache_public_page(feeds.ClaimsFeed()), name="claims_feed"),
+    path(
+        "companies/<slug:slug>/feed/",
+        cache_public_page(feeds.CompanyClaimsFeed()),
+        name="company_feed",
+    ),
     path("calendar.ics", feeds.calendar, name="calendar"),
     path("companies/<slug:slug>/calendar.ics", feeds.calendar, name="company_calendar"),
     path("robots.txt", feeds.robots_txt, name="robots"),
