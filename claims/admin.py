@@ -19,7 +19,7 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
-from claims.dates import PartialDateError, format_partial_date, parse_partial_date
+from claims.dates import PartialDateError, date_end, format_partial_date, parse_partial_date
 from claims.forms import PartialDatesMixin
 from claims.imports import (
     CLAIM_COLUMNS,
@@ -88,6 +88,7 @@ def parse_target_preview(request: HttpRequest) -> HttpResponse:
     try:
         stated_on, precision = parse_partial_date(request.GET.get(f"{prefix}stated_on", ""))
         against = f"read against the claim's date, {format_partial_date(stated_on, precision)}"
+        stated_on = date_end(stated_on, precision)  # the last day it could have been said
     except PartialDateError:
         pass
     company = _preview_company(request.GET, prefix)
@@ -432,6 +433,36 @@ class ClaimCountryListFilter(CountryListFilter):
     field_path = "milestone__country"
 
 
+class YearListFilter(admin.SimpleListFilter):
+    """The years records fall in, by the first day of their date (a date known only to its
+    year is filed under that year, never under a month)."""
+
+    title = "year"
+    field_path = ""
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates(self.field_path, "year", order="DESC")
+        return [(str(d.year), str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(**{f"{self.field_path}__year": int(value)})
+        return queryset
+
+
+class StatedYearListFilter(YearListFilter):
+    title = "year stated"
+    parameter_name = "stated_year"
+    field_path = "stated_on"
+
+
+class PublishedYearListFilter(YearListFilter):
+    title = "year published"
+    parameter_name = "published_year"
+    field_path = "published_on"
+
+
 class StatusListFilter(admin.SimpleListFilter):
     title = "status today"
     parameter_name = "status"
@@ -619,9 +650,9 @@ class SourceAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     import_help = CLAIM_IMPORT_HELP
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
     list_display = ["title", "publisher", "kind", "published", "via", "claim_count"]
-    list_filter = ["kind", "language", "publisher"]
+    list_filter = [PublishedYearListFilter, "kind", "language", "publisher"]
     search_fields = ["title", "publisher", "url"]
-    date_hierarchy = "published_on"
+    # No date hierarchy: a source known only to its year would be filed under January.
     autocomplete_fields = ["via"]
     inlines = [SourceClaimInline]
     fieldsets = [
@@ -793,7 +824,7 @@ class ClaimAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     actions = ["export_csv"]
     form = ClaimForm
     list_display = ["milestone", "kind", "stated", "speaker", "standing", "target_text", "source"]
-    list_filter = ["kind", "standing", "evidence", ClaimCountryListFilter]
+    list_filter = [StatedYearListFilter, "kind", "standing", "evidence", ClaimCountryListFilter]
     search_fields = [
         "milestone__title",
         "milestone__company__name",
@@ -803,7 +834,7 @@ class ClaimAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
         "target_text",
     ]
     autocomplete_fields = ["milestone", "source"]
-    date_hierarchy = "stated_on"
+    # No date hierarchy: a claim known only to its year would be filed under January.
     list_select_related = ["milestone__company", "source"]
     readonly_fields = ["understood_as"]
 

@@ -313,10 +313,13 @@ class Claim(Versioned):
             self.target_text or self.kind != self.Kind.VIEW
         ):
             company = self.milestone.company if self.milestone_id else None
+            # Relative words ("within 18 months") count from the last day the statement could
+            # have been made: a deadline is never earlier than the source allows.
+            _, said_by = partial_date_bounds(self.stated_on, self.stated_on_precision)
             try:
                 period = parse_period(
                     self.target_text or "",
-                    stated_on=self.stated_on,
+                    stated_on=said_by,
                     fiscal_year_start=company.fiscal_year_start_month if company else None,
                 )
             except PeriodError as exc:
