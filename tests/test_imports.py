@@ -115,7 +115,7 @@ def test_one_bad_row_imports_nothing_and_says_why(milestones):
     report = import_claims_csv(text=claim_file(*rows), dry_run=False)
     assert not report.saved
     errors = {r.line: " ".join(r.errors) for r in report.rows if r.errors}
-    assert "no company has the slug or name “nobody”" in errors[4]
+    assert "no company has the slug, name, native name or alias “nobody”" in errors[4]
     assert 'Could not read "soonish"' in errors[5]
     assert not Source.objects.exists() and not Claim.objects.exists()
 
