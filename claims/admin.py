@@ -776,9 +776,14 @@ class SourceAdmin(NextTargetAdminMixin, VersionedAdminMixin, CsvImportMixin, Sim
     def claim_count(self, obj: Source) -> int:
         return obj.claim_count
 
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        """A merge changes the kept source and deletes the others: both permissions (an
+        action's own list of permissions would accept either)."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
     @admin.action(
         description="Merge selected sources into one (keeps every claim)",
-        permissions=["change", "delete"],
+        permissions=["merge"],
     )
     def merge_sources(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         """Choose the source to keep, then move every claim, relation, facility and "via" of
