@@ -334,7 +334,7 @@ class ClaimForm(PartialDatesMixin, VersionedModelForm):
             self.add_error("next_target", "Choose the milestone the next target is for.")
             return
         planned = next_claim(claim=self.instance, milestone=milestone, target_text=target)
-        known_source = planned.source is not None and planned.source.pk is not None
+        known_source = planned.source_id is not None
         try:
             planned.full_clean(
                 exclude=[] if known_source else ["source"], validate_constraints=known_source
@@ -343,7 +343,7 @@ class ClaimForm(PartialDatesMixin, VersionedModelForm):
             kind = planned.get_kind_display().lower()
             for messages_ in exc.message_dict.values():
                 for message in messages_:
-                    self.add_error("next_target", f"As a {kind} of {milestone}: {message}")
+                    self.add_error("next_target", f"As the {kind} of {milestone}: {message}")
             return
         self.next_planned = (milestone, planned.target_text)
 

@@ -489,7 +489,7 @@ def next_claim(*, claim: Claim, milestone: Milestone, target_text: str) -> Claim
     revision. A third party's next target is its view."""
     next_one = Claim(
         milestone=milestone,
-        source=claim.source if claim.source_id else None,
+        source_id=claim.source_id,
         stated_on=claim.stated_on,
         stated_on_precision=claim.stated_on_precision,
         speaker=claim.speaker,
