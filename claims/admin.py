@@ -99,6 +99,8 @@ def parse_target_preview(request: HttpRequest) -> HttpResponse:
         against = f"read against the claim's date, {format_partial_date(stated_on, precision)}"
     except PartialDateError:
         pass
+    if name.endswith("next_target") and not text.strip():
+        return HttpResponse("")  # most rows state no next target: nothing to say
     company = _preview_company(request.GET, prefix, next_target=name.endswith("next_target"))
     try:
         period = parse_period(
@@ -401,6 +403,15 @@ class MergeSourcesForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("version_")
         }
+
+
+class ClaimTablePageMixin:
+    """A page with the claim table: the table takes the whole width of the screen (the
+    navigation sidebar stays closed here; the breadcrumbs lead back)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class NextTargetAdminMixin:
@@ -744,7 +755,13 @@ CLAIM_IMPORT_HELP = (
 
 
 @admin.register(Source)
-class SourceAdmin(NextTargetAdminMixin, VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
+class SourceAdmin(
+    ClaimTablePageMixin,
+    NextTargetAdminMixin,
+    VersionedAdminMixin,
+    CsvImportMixin,
+    SimpleHistoryAdmin,
+):
     form = SourceForm
     actions = ["merge_sources"]
     import_function = staticmethod(import_claims_csv)
@@ -877,7 +894,13 @@ class FacilityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(NextTargetAdminMixin, VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(
+    ClaimTablePageMixin,
+    NextTargetAdminMixin,
+    VersionedAdminMixin,
+    CsvImportMixin,
+    SimpleHistoryAdmin,
+):
     form = VersionedModelForm
     import_function = staticmethod(import_milestones_csv)
     import_help = (
