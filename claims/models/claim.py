@@ -105,6 +105,17 @@ class Claim(Versioned):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     quote = models.TextField(blank=True, help_text="A short excerpt from the source.")
+    #: The claim this one was stated together with: an achievement report that also gave the
+    #: next target, entered as one admin row and saved as two claims.
+    stated_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="stated_alongside",
+        verbose_name="stated together with",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
