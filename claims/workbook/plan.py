@@ -15,8 +15,10 @@ is checked against its company exactly as for stored records; the write gives th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +45,7 @@ from claims.models import (
     partial_date_bounds,
 )
 from claims.urlnorm import normalise_url
-from claims.workbook.sheets import LIST_SEPARATOR, SHEET_NAMES
+from claims.workbook.sheets import LIST_SEPARATOR, SHEET_NAMES, number_text
 
 #: A claim stated this many days before its source's date is worth a second look.
 LONG_BEFORE_DAYS = 365
@@ -88,12 +90,29 @@ class WorkbookReport:
         return [(n, [r for r in self.rows if r.sheet == n]) for n in SHEET_NAMES]
 
 
+class _ForeignKeysSetByTheSheet:
+    """The model's clean() may refuse a foreign key the sheet set on the instance (a
+    milestone's facility): its message stays on the row, named after the column."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            for name in [n for n in errors.error_dict if n != NON_FIELD_ERRORS]:
+                if name not in self.fields:
+                    moved = errors.error_dict.pop(name)
+                    errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                        ValidationError(f"{name.replace('_', ' ')}: {m}")
+                        for e in moved
+                        for m in e.messages
+                    )
+        super()._update_errors(errors)
+
+
 def _form(model, fields: list[str], dates: tuple[str, ...] = ()):
     """A model form for one sheet's row: the model's own checks, no per-row uniqueness query."""
     meta = type("Meta", (), {"model": model, "fields": fields})
     return type(
         f"{model.__name__}SheetForm",
-        (PartialDatesMixin, _Fast, forms.ModelForm),
+        (PartialDatesMixin, _ForeignKeysSetByTheSheet, _Fast, forms.ModelForm),
         {"Meta": meta, "partial_dates": dates},
     )
 
@@ -121,6 +140,8 @@ def _show(value) -> str:
         return "(empty)"
     if isinstance(value, tuple):
         return partial_date_text(*value)
+    if isinstance(value, Decimal):
+        return number_text(value)
     return str(value)
 
 
