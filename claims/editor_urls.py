@@ -6,6 +6,7 @@ checks the permissions it needs."""
 from django.contrib import admin
 from django.urls import path
 
+from claims import assistant_views
 from claims.workbook import views as workbook
 
 app_name = "editor_tools"
@@ -18,4 +19,5 @@ urlpatterns = [
         admin.site.admin_view(workbook.template_view),
         name="workbook_template",
     ),
+    path("paste-article/", admin.site.admin_view(assistant_views.paste_article), name="assistant"),
 ]
