@@ -26,6 +26,7 @@ class TrackedMilestone:
     title: str
     description: str = ""
     facility: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -337,18 +338,33 @@ _MILESTONE_KINDS = [
 
 
 def tokens(text: str) -> set[str]:
-    """Words of three letters or more (not the commonest), and Chinese character pairs."""
+    """Words of three letters or more (not the commonest) cut to their first six letters, so
+    that "commercialize" meets "commercialisation", and Chinese character pairs."""
     text = text.lower()
-    words = {w for w in re.findall(r"[a-z0-9]{3,}", text) if w not in _STOP}
+    words = {w[:6] for w in re.findall(r"[a-z0-9]{3,}", text) if w not in _STOP}
     for run in re.findall(r"[\u3400-\u9fff]+", text):
         words |= {run[i : i + 2] for i in range(len(run) - 1)}
     return words
 
 
+def milestone_kind(sentence: str) -> str:
+    """The kind of milestone a sentence most likely speaks of, "other" if none."""
+    return next(
+        (k for pattern, k in _MILESTONE_KINDS if re.search(pattern, sentence, re.I)), "other"
+    )
+
+
 def best_milestone(sentence: str, company: TrackedCompany) -> tuple[TrackedMilestone | None, int]:
-    said = tokens(sentence)
+    """The company's milestone sharing the most words with the sentence (two for one of the
+    kind the sentence speaks of), if it shares at least two."""
+    said, kind = tokens(sentence), milestone_kind(sentence)
     scored = [
-        (len(said & tokens(f"{m.title} {m.description} {m.facility}")), -m.id, m)
+        (
+            len(said & tokens(f"{m.title} {m.description} {m.facility}"))
+            + (2 if kind != "other" and m.kind == kind else 0),
+            -m.id,
+            m,
+        )
         for m in company.milestones
     ]
     if not scored:
@@ -358,9 +374,7 @@ def best_milestone(sentence: str, company: TrackedCompany) -> tuple[TrackedMiles
 
 
 def new_milestone(sentence: str, company: TrackedCompany, target: str) -> tuple[str, str]:
-    kind = next(
-        (k for pattern, k in _MILESTONE_KINDS if re.search(pattern, sentence, re.I)), "other"
-    )
+    kind = milestone_kind(sentence)
     rest = sentence.replace(target, "") if target else sentence
     for name in company.names:
         rest = _name_pattern(name).sub("", rest)

@@ -90,7 +90,7 @@ def _tracked() -> tuple[list[TrackedCompany], dict[int, list[Milestone]]]:
             names=tuple(n for n in (c.name, c.native_name, *c.alias_list) if n),
             milestones=tuple(
                 TrackedMilestone(
-                    m.pk, m.title, m.description, m.facility.name if m.facility else ""
+                    m.pk, m.title, m.description, m.facility.name if m.facility else "", m.kind
                 )
                 for m in milestones.get(c.pk, [])
             ),

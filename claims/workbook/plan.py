@@ -196,7 +196,7 @@ class WorkbookPlan:
         self.facilities = {f.slug: f for f in Facility.objects.all()}
         self.milestones: dict[str, Milestone] = {}
         self.milestone_titles: dict[tuple[int, str], Milestone] = {}
-        for m in Milestone.objects.prefetch_related("partners"):
+        for m in Milestone.objects.select_related("company").prefetch_related("partners"):
             self._index_milestone(m)
         self.claims: dict[tuple, Claim] = {}
         # What the write does.
@@ -408,7 +408,7 @@ class WorkbookPlan:
         if self._check(form, instance, Company, out, "company", extra):
             company = form.instance
             self.seen_companies.add(company)
-            if instance is None or old_tech != new_tech:
+            if (instance is None and technologies) or (instance and old_tech != new_tech):
                 self.m2m.append((company, "technologies", technologies))
             if instance is None:
                 self._index_company(company)
@@ -557,7 +557,7 @@ class WorkbookPlan:
         form.instance.technology = technology
         if self._check(form, instance, Milestone, out, "milestone", extra):
             milestone = form.instance
-            if instance is None or old_partners != new_partners:
+            if (instance is None and partners) or (instance and old_partners != new_partners):
                 self.m2m.append((milestone, "partners", partners))
             _set_partners(milestone, partners)
             if instance is None:
@@ -682,10 +682,16 @@ class WorkbookPlan:
                             "while this workbook was being imported; nothing was imported. "
                             "Preview the file again."
                         )
+            self._bulk_create(Source, self._via_order(self.new[Source]), user)
             for model in (Source, Company, CompanyRelation, Facility, Milestone):
-                for record in self.new[model]:
-                    record.pk = None
-                    self._save(record, user)
+                if model in (Company, CompanyRelation, Facility):
+                    for record in self.new[model]:
+                        record.pk = None
+                        self._save(record, user)
+                elif model is Milestone:
+                    for record in self.new[model]:
+                        record.country = record.site_country()
+                    self._bulk_create(Milestone, [self.new[Milestone]], user)
                 for record in self.changed[model].values():
                     self._save(record, user)
             for record, name, values in self.m2m:
@@ -710,8 +716,34 @@ class WorkbookPlan:
                 batch_size=500,
                 default_user=user,
             )
-            refresh_facts({m.pk for m in self.touched_milestones})
+            if self.touched_milestones:
+                refresh_facts({m.pk for m in self.touched_milestones})
             bump_data_version_now_and_on_commit()
+
+    @staticmethod
+    def _via_order(sources: list[Source]) -> list[list[Source]]:
+        """New sources in batches, each reported via sources of the batches before it."""
+        batches, placed, waiting = [], set(), list(sources)
+        while waiting:
+            batch = [s for s in waiting if s.via is None or s.via.pk > 0 or id(s.via) in placed]
+            batches.append(batch)
+            placed |= {id(s) for s in batch}
+            waiting = [s for s in waiting if id(s) not in placed]
+        return batches
+
+    @staticmethod
+    def _bulk_create(model, batches: list[list], user) -> None:
+        """Insert new records with their history, their foreign keys pointing at real ids."""
+        from simple_history.utils import bulk_create_with_history
+
+        relations = [f for f in model._meta.concrete_fields if f.is_relation]
+        for batch in batches:
+            for record in batch:
+                record.pk = None
+                for f in relations:
+                    if f.is_cached(record):
+                        setattr(record, f.name, getattr(record, f.name))
+            bulk_create_with_history(batch, model, batch_size=500, default_user=user)
 
     @staticmethod
     def _save(record, user) -> None:
