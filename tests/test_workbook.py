@@ -79,6 +79,7 @@ def test_template_imports_into_an_empty_tracker_then_changes_nothing():
     assert claim.milestone.facility.company == company
     assert claim.target_label == "2026" and claim.stated_on_precision == "month"
     assert CompanyRelation.objects.get().from_company.slug == "example-equipment"
+    assert Source.objects.get().url_key == "news.example.com/example-cells-line"
     again = run(template())
     assert {r.action for r in again.rows} == {"unchanged"}
 

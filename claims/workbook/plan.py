@@ -451,6 +451,7 @@ class WorkbookPlan:
         if self._check(form, instance, Source, out, "source", extra):
             source = form.instance
             source.fill_date_bounds()
+            source.fill_url_key()  # written in bulk, past save()
             out.understood.append(
                 f"published {source.published_label}"
                 + (
