@@ -254,6 +254,11 @@ class Claim(Versioned):
     def is_third_party(self) -> bool:
         return self.standing not in self.PARTY_STANDINGS
 
+    @property
+    def standing_label(self) -> str:
+        """Who spoke, in short ("Partner"), for marking a claim that is not the company's."""
+        return STANDING_LABELS.get(self.standing, "")
+
     def get_kind_display(self) -> str:
         # Django's own looks the value up through every choice each call; timelines call it
         # per claim.
