@@ -37,16 +37,20 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--company", help="A company slug (default: an average company).")
+    parser.add_argument("--path", help="Another page to measure the same way, e.g. /milestones/")
+    parser.add_argument("--redis-url", help="Cache in this Redis (default: local memory).")
     return parser.parse_args()
 
 
-def setup() -> None:
+def setup(redis_url: str | None = None) -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database holding the synthetic data set.")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssbtracker.settings")
     os.environ.setdefault("SECRET_KEY", "bench-" + "k3y" * 20)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.pop("REDIS_URL", None)  # local memory: the figure is the render, not Redis
+    os.environ.pop("REDIS_URL", None)  # local memory unless asked: the figure is the render
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
     import django
     from django.conf import settings
     from django.test.utils import override_settings
@@ -77,24 +81,24 @@ def summary(name: str, times: list[tuple[float, float]]) -> str:
 
 def main() -> None:
     args = arguments()
-    setup()
+    setup(args.redis_url)
     from django.test import Client
     from run import a_company
 
     from claims.cache import bump_data_version
 
     url = os.environ["DATABASE_URL"]
-    slug = args.company or a_company(url)
-    path = f"/companies/{slug}/"
+    path = args.path or f"/companies/{args.company or a_company(url)}/"
+    bust = "&" if "?" in path else "?"
     client = Client()
     for _ in range(3):  # templates compiled, connections open, shared counts cached
-        timed(client, path + "?_bust=warmup")
+        timed(client, f"{path}{bust}_bust=warmup")
     cold, warm = [], []
     for i in range(args.runs):  # alternately, so both see the same load on the machine
         bump_data_version()
         cold.append(timed(client, path))
-        warm.append(timed(client, f"{path}?_bust={i}"))
-    print(f"Company page {path} ({args.runs} runs each)")
+        warm.append(timed(client, f"{path}{bust}_bust={i}"))
+    print(f"{path} ({args.runs} runs each)")
     print(summary("cold", cold))
     print(summary("warm", warm))
 
