@@ -274,3 +274,25 @@ def test_every_model_keeps_history():
     assert claim.history.earliest().target_text == "2026"
     for model in (Claim, Source, Facility):
         assert hasattr(model, "history")
+
+
+@pytest.mark.django_db
+def test_relative_targets_count_from_the_last_day_the_statement_could_have_been_made():
+    """ "Within 18 months" said in "2023" may have been said in December: due mid-2025."""
+    claim = ClaimFactory.build(
+        milestone=MilestoneFactory(),
+        stated_on=date(2023, 1, 1),
+        stated_on_precision="year",
+        target_text="within 18 months",
+    )
+    claim.clean()
+    assert claim.target_latest == date(2025, 6, 30)
+
+
+@pytest.mark.django_db
+def test_a_relative_target_beyond_2100_is_refused_not_a_server_error():
+    claim = ClaimFactory.build(
+        milestone=MilestoneFactory(), stated_on=date(2025, 10, 1), target_text="within 100000 years"
+    )
+    with pytest.raises(ValidationError, match="would end after 2100"):
+        claim.clean()

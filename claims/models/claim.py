@@ -105,6 +105,17 @@ class Claim(Versioned):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     quote = models.TextField(blank=True, help_text="A short excerpt from the source.")
+    #: The claim this one was stated together with: an achievement report that also gave the
+    #: next target, entered as one admin row and saved as two claims.
+    stated_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="stated_alongside",
+        verbose_name="stated together with",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -310,10 +321,13 @@ class Claim(Versioned):
             self.target_text or self.kind != self.Kind.VIEW
         ):
             company = self.milestone.company if self.milestone_id else None
+            # Relative words ("within 18 months") count from the last day the statement could
+            # have been made: a deadline is never earlier than the source allows.
+            _, said_by = partial_date_bounds(self.stated_on, self.stated_on_precision)
             try:
                 period = parse_period(
                     self.target_text or "",
-                    stated_on=self.stated_on,
+                    stated_on=said_by,
                     fiscal_year_start=company.fiscal_year_start_month if company else None,
                 )
             except PeriodError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -164,6 +164,11 @@ class Facility(Versioned):
 
     def clean(self) -> None:
         errors = {}
+        if not self.country:
+            # Not tied to the field: a form without a country field must refuse too.
+            errors[NON_FIELD_ERRORS] = (
+                "Give the facility's country: its milestones are placed where it is."
+            )
         if (self.capacity_value is None) != (not self.capacity_unit):
             errors["capacity_unit"] = "Give the planned capacity and its unit together."
         if (self.investment_amount is None) != (not self.investment_currency):

@@ -133,7 +133,12 @@ class Milestone(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company}: {self.title}"
+        """Company, title and site in full: the admin's milestone choices tell two milestones
+        at one plant apart (querysets that list them select company and facility)."""
+        label = f"{self.company}: {self.title}"
+        if self.facility_id:
+            label += f" — {self.facility.name}"
+        return label
 
     def save(self, *args, **kwargs):
         self.country = self.site_country()
