@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -110,15 +110,9 @@ def parse_target_preview(request: HttpRequest) -> HttpResponse:
             fiscal_year_start=company.fiscal_year_start_month if company else None,
         )
     except PeriodError as exc:
-        return HttpResponse(format_html('<span class="period-error">{}</span>', exc))
-    return HttpResponse(
-        format_html(
-            "Understood as <strong>{}</strong>{}; {}",
-            period.label,
-            _period_span(period.earliest, period.latest),
-            against,
-        )
-    )
+        return render(request, "admin/claims/target_preview.html", {"error": exc})
+    context = {"period": period, "against": against}
+    return render(request, "admin/claims/target_preview.html", context)
 
 
 #: The fields that state a target: the claim's own, and the next target of an achievement.
@@ -137,18 +131,6 @@ def _preview_company(data, prefix: str, next_target: bool = False) -> Company | 
     if company and company.isdigit():
         return Company.objects.filter(pk=company).first()
     return None
-
-
-def _period_span(earliest, latest) -> str:
-    if earliest is None and latest is None:
-        return " (never overdue)"
-    if latest is None:
-        return format_html(" (from {}, open-ended, never overdue)", earliest.isoformat())
-    if earliest is None:
-        return format_html(" (due by {})", latest.isoformat())
-    return format_html(
-        " ({} to {}, due by {})", earliest.isoformat(), latest.isoformat(), latest.isoformat()
-    )
 
 
 def conflict_message(instance, submitted: int, current: int) -> str:

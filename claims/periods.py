@@ -47,7 +47,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 MAX_LENGTH = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -188,10 +187,8 @@ def _range_label(e: date, latest: date) -> str:
     return f"{MONTH_ABBR[e.month]}–{_month(latest)}"
 
 
-@lru_cache(maxsize=4096)
 def format_period(earliest: date | None, latest: date | None, precision: str) -> str:
-    """The compact display label, derived from the three stored fields alone (remembered:
-    a timeline labels hundreds of targets, most of them the same few periods)."""
+    """The compact display label, derived from the three stored fields alone."""
     p = Precision(precision)
     if p is Precision.NONE or (earliest is None and latest is None):
         return "not stated"

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims.dates import (
@@ -16,7 +17,6 @@ from claims.models.base import (
     DatePrecision,
     Versioned,
     format_date,
-    page_path,
     partial_date_bounds,
 )
 from claims.models.milestone import Milestone
@@ -220,7 +220,7 @@ class Claim(Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:milestone_detail", self.milestone_id)
+        return reverse("claims:milestone_detail", args=[self.milestone_id])
 
     def fill_date_bounds(self) -> None:
         """Snap each partial date to the start of its period and derive its last day."""
@@ -265,13 +265,10 @@ class Claim(Versioned):
     def is_third_party(self) -> bool:
         return self.standing not in self.PARTY_STANDINGS
 
-    def get_kind_display(self) -> str:
-        # Django's own looks the value up through every choice each call; timelines call it
-        # per claim.
-        return CLAIM_KIND_LABELS.get(self.kind, self.kind)
-
-    def get_evidence_display(self):
-        return CLAIM_EVIDENCE_LABELS.get(self.evidence, self.evidence)
+    @property
+    def standing_label(self) -> str:
+        """Who spoke, in short ("Partner"), for marking a claim that is not the company's."""
+        return STANDING_LABELS.get(self.standing, "")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -373,8 +370,6 @@ class Claim(Versioned):
             )
 
 
-CLAIM_KIND_LABELS = dict(Claim.Kind.choices)
-CLAIM_EVIDENCE_LABELS = dict(Claim.Evidence.choices)
 #: Short labels of a speaker's standing, for marking claims that do not count.
 STANDING_LABELS = {
     "company": "The company",

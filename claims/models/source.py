@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims.dates import (
@@ -14,7 +15,6 @@ from claims.models.base import (
     DatePrecision,
     Versioned,
     format_date,
-    page_path,
     partial_date_bounds,
 )
 from claims.querysets import (
@@ -121,7 +121,7 @@ class Source(Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:source_detail", self.pk)
+        return reverse("claims:source_detail", args=[self.pk])
 
     def fill_date_bounds(self) -> None:
         """Snap the publication date to the start of its period and derive its last day
