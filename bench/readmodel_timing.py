@@ -35,6 +35,8 @@ PAGES = [
     "/milestones/?status=overdue",
     "/api/milestones",
     "/api/milestones?country=CN&status=overdue",
+    # A past day: status derived from the claims known then, not read from stored facts.
+    "/milestones/?country=CN&as_of=2024-06-01",
 ]
 
 

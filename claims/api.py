@@ -190,6 +190,11 @@ class MilestoneOut(Schema):
         alias="result.achieved_text",
         description='When, as precisely as known: "2 Sep 2025", "2023".',
     )
+    achieved_precision: str | None = Field(
+        alias="result.achieved_precision",
+        description="day, month, quarter, half or year when the bounds are one such period, "
+        "else range",
+    )
     verdict: str | None = Field(
         alias="result.verdict",
         description="on_time, late or cant_tell (the sources are not precise enough); "

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from claims.dates import datetime_attr, format_span
+from claims.dates import datetime_attr, format_span, span_precision
 from claims.periods import format_period
 
 STALE_AFTER_MONTHS = 24
@@ -164,6 +164,12 @@ class MilestoneStatus:
     @property
     def achieved_text(self) -> str:
         return achieved_label(self)
+
+    @property
+    def achieved_precision(self) -> str | None:
+        """day, month, quarter, half or year when the achievement's bounds are one such
+        period, else range; None when not achieved."""
+        return span_precision(self.achieved_on, self.achieved_latest) if self.achieved_on else None
 
     @property
     def achieved_datetime(self) -> str:

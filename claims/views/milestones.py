@@ -10,7 +10,6 @@ from django.views.decorators.http import require_safe
 from claims import structured_data
 from claims.cache import cache_public_page
 from claims.charts import revisions_chart, timeline_chart
-from claims.dates import span_precision
 from claims.filters import MilestoneFilterForm
 from claims.models import Claim, Milestone
 from claims.read import AsOf
@@ -121,9 +120,7 @@ def milestone_csv(request: HttpRequest, read: AsOf, filename: str) -> HttpRespon
                 result.achieved_text,
                 result.achieved_on,
                 result.achieved_latest,
-                span_precision(result.achieved_on, result.achieved_latest)
-                if result.achieved_on
-                else "",
+                result.achieved_precision or "",
                 result.verdict or "",
                 result.slip_months,
                 result.slip_months_max,
