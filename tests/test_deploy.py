@@ -163,6 +163,23 @@ def test_healthz_answers_while_slow_clients_dribble_their_headers(front):
     assert "slow=" not in front.app_log()
 
 
+def test_a_client_that_never_finishes_its_header_is_closed_by_nginx(front):
+    """Within client_header_timeout (10 s); nginx's own default, 60 s, would outlast the wait."""
+    sock = front.tls_socket(timeout=30)
+    try:
+        sock.sendall(f"GET /?unfinished=1 HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+        try:
+            closed = sock.recv(1024) == b""
+        except TimeoutError:
+            closed = False
+        except OSError:
+            closed = True
+        assert closed
+    finally:
+        sock.close()
+    assert "unfinished=1" not in front.app_log()
+
+
 def read_status(sock: ssl.SSLSocket) -> int:
     data = b""
     while b"\r\n" not in data:
