@@ -14,7 +14,7 @@ over HTTP (backups: with the management commands, on tampered files), and one li
     #N <name>: PASS — <what happens now, with figures>      (or FAIL — ...)
 
 Progress goes to stderr as it runs. Every process it started is stopped at the end; the exit
-code is 1 if any finding fails. About two minutes. Ports 8781-8791.
+code is 1 if any finding fails. About three minutes. Ports 8781-8791.
 """
 
 from __future__ import annotations
