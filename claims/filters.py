@@ -16,6 +16,8 @@ from django_countries import countries
 
 from claims.models import Claim, Company, Milestone, Source, Technology
 from claims.read.asof import MilestoneFilters
+from claims.read.pipeline import GROUPS as PIPELINE_GROUPS
+from claims.read.pipeline import PipelineFilters
 from claims.status import STATUS_CHOICES
 
 MAX_TEXT = 100
@@ -240,3 +242,37 @@ class SourceFilterForm(ListForm):
         "oldest": ["published_on", "title"],
         "publisher": ["publisher", "-published_on"],
     }
+
+
+class PipelineFilterForm(ListForm):
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    company = forms.CharField(required=False, max_length=MAX_TEXT, label="Company")
+    technology = forms.ChoiceField(required=False, choices=_technology_choices)
+    group = forms.ChoiceField(required=False, choices=list(PIPELINE_GROUPS.items()), label="Rows")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].error_messages["invalid_choice"] = (
+            "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+        self.fields["group"].error_messages["invalid_choice"] = (
+            "%(value)s is not a grouping: use year, country, company or technology."
+        )
+
+    def clean_company(self) -> str:
+        return self.cleaned_data["company"].strip().lower()
+
+    def filters(self) -> PipelineFilters:
+        """The cleaned values; nothing found when any is invalid (the messages say why)."""
+        if not self.is_valid():
+            group = self.data.get("group")
+            return PipelineFilters(
+                nothing=True, group=group if group in PIPELINE_GROUPS else "year"
+            )
+        data = self.cleaned_data
+        return PipelineFilters(
+            country=tuple(data.get("country") or ()),
+            company=data.get("company") or "",
+            technology=data.get("technology") or "",
+            group=data.get("group") or "year",
+        )

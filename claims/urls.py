@@ -2,7 +2,7 @@ from django.urls import path
 
 from claims import feeds
 from claims.cache import cache_public_page
-from claims.views import companies, countries, facilities, milestones, pages, sources
+from claims.views import companies, countries, facilities, milestones, pages, pipeline, sources
 
 app_name = "claims"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("sources/<int:pk>/", sources.source_detail, name="source_detail"),
     path("countries/", countries.country_list, name="country_list"),
     path("countries/<str:code>/", countries.country_detail, name="country_detail"),
+    path("pipeline/", pipeline.pipeline, name="pipeline"),
     path("timeline/", milestones.timeline, name="timeline"),
     path("methodology/", pages.methodology, name="methodology"),
     path("healthz", pages.healthz, name="healthz"),

@@ -39,3 +39,11 @@ def json_ld(data):
         return ""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def gwh(value) -> str:
+    """GWh a year without trailing zeros: 15, 0.1, 0.005."""
+    from claims.charts import gwh_label
+
+    return "" if value is None else gwh_label(float(value))

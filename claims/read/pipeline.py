@@ -1,0 +1,397 @@
+"""The capacity pipeline: how much capacity was planned, under construction, operating and
+cancelled, in GWh a year, as the tracker stood on a day.
+
+    pipe = Pipeline(AsOf(day), PipelineFilters(country=("CN",), group="year"))
+    pipe.table()          # rows (year, country, company or technology) x status, in GWh/yr
+    pipe.promised()       # "promised for year Y vs in place by Y" per country and company
+    pipe.not_convertible()  # capacity stated in units that cannot be turned into GWh/yr
+
+The model (also on the page and in the methodology):
+
+- A unit of capacity is a milestone of kind capacity phase or production start that carries a
+  capacity, stated by the day (at a facility or not). Its status comes from the read model:
+  achieved -> operating; cancelled -> cancelled; any other status -> planned, or under
+  construction when its facility's recorded status is construction or pilot operation (that
+  status is today's, so it is applied only in today's view, not in past views).
+  Its year is the achievement's year when operating, else the current target's year (none:
+  undated).
+- A facility's own planned capacity is a unit only when no milestone at the facility carries
+  a capacity (no double counting). Its status is the facility's recorded one (announced and
+  pre-construction: planned; construction and pilot operation: under construction; operating;
+  shelved and cancelled: cancelled); it has no year. In a past view it counts only when the
+  source of its profile was published by the day, and then as planned.
+- Units: GWh/yr as stated, MWh/yr / 1000; cells a year (cells a week x 52) x the cell's Ah x
+  its nominal voltage / 1e9 when both are recorded. The tracker records a cell's Ah but not
+  its voltage, so cells are counted and listed as not convertible, as are tonnes a year;
+  nothing is guessed.
+
+Every unit stated by the day is read once (two queries) and cached under the data version,
+as the status census is; the filters and the grouping are then added up from it, so the page
+costs the same few queries whatever is chosen.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from claims.cache import remember
+from claims.models import Facility, Milestone
+from claims.models.base import CapacityUnit
+from claims.read.asof import AsOf, country_name
+from claims.status import Status
+
+PLANNED = "planned"
+CONSTRUCTION = "construction"
+OPERATING = "operating"
+CANCELLED = "cancelled"
+#: The stacks, bottom to top, and their labels.
+STAGES = (OPERATING, CONSTRUCTION, PLANNED, CANCELLED)
+STAGE_LABELS = {
+    OPERATING: "Operating",
+    CONSTRUCTION: "Under construction",
+    PLANNED: "Planned",
+    CANCELLED: "Cancelled",
+}
+GROUPS = {
+    "year": "Year",
+    "country": "Country",
+    "company": "Company",
+    "technology": "Technology",
+}
+UNDATED = "Undated"
+
+#: Milestone kinds whose capacity counts.
+CAPACITY_KINDS = (Milestone.Kind.CAPACITY_PHASE, Milestone.Kind.PRODUCTION_START)
+#: A facility's recorded status -> its stage.
+FACILITY_STAGES = {
+    Facility.Status.ANNOUNCED: PLANNED,
+    Facility.Status.PRE_CONSTRUCTION: PLANNED,
+    Facility.Status.CONSTRUCTION: CONSTRUCTION,
+    Facility.Status.PILOT_OPERATION: CONSTRUCTION,
+    Facility.Status.OPERATING: OPERATING,
+    Facility.Status.SHELVED: CANCELLED,
+    Facility.Status.CANCELLED: CANCELLED,
+}
+BUILDING = (Facility.Status.CONSTRUCTION, Facility.Status.PILOT_OPERATION)
+CELLS_PER_WEEK_TO_YEAR = 52
+
+NO_AH = "cells: the cell's Ah is not recorded"
+NO_VOLTAGE = "cells: the cell's nominal voltage is not recorded"
+TONNES = "tonnes a year: a mass of material, not cell capacity"
+UNKNOWN_UNIT = "unit not known"
+
+
+def to_gwh(
+    value: Decimal | None,
+    unit: str,
+    *,
+    cell_ah: Decimal | None = None,
+    voltage: Decimal | None = None,
+) -> tuple[Decimal | None, str]:
+    """A capacity in GWh a year, or None and the reason it cannot be converted."""
+    if value is None:
+        return None, UNKNOWN_UNIT
+    value = Decimal(value)
+    if unit == CapacityUnit.GWH_PER_YEAR:
+        return value, ""
+    if unit == CapacityUnit.MWH_PER_YEAR:
+        return value / 1000, ""
+    if unit in (CapacityUnit.CELLS_PER_YEAR, CapacityUnit.CELLS_PER_WEEK):
+        if cell_ah is None:
+            return None, NO_AH
+        if voltage is None:
+            return None, NO_VOLTAGE
+        cells = value * (CELLS_PER_WEEK_TO_YEAR if unit == CapacityUnit.CELLS_PER_WEEK else 1)
+        return cells * Decimal(cell_ah) * Decimal(voltage) / Decimal(10**9), ""
+    if unit == CapacityUnit.TONNES_PER_YEAR:
+        return None, TONNES
+    return None, UNKNOWN_UNIT
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One unit of capacity as of the day."""
+
+    name: str
+    url: str
+    company_slug: str
+    company_name: str
+    country: str
+    technology: str  # its slug, "" when not recorded
+    technology_name: str
+    stage: str
+    year: int | None
+    #: The year its first dated target fell in (for "promised for Y"), and the day it was
+    #: achieved (for "in place by Y").
+    first_year: int | None
+    achieved_on: date | None
+    value: Decimal
+    unit: str
+    gwh: Decimal | None
+    reason: str
+    facility_only: bool = False
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+    @property
+    def quantity_label(self) -> str:
+        from claims.models.base import format_quantity
+
+        return format_quantity(self.value, CapacityUnit(self.unit).label)
+
+    def key(self, group: str) -> str:
+        if group == "year":
+            return str(self.year) if self.year else UNDATED
+        if group == "country":
+            return country_name(self.country)
+        if group == "company":
+            return self.company_name
+        return self.technology_name or "Not recorded"
+
+
+@dataclass(frozen=True)
+class PipelineFilters:
+    country: tuple[str, ...] = ()
+    company: str = ""
+    technology: str = ""
+    group: str = "year"
+    nothing: bool = False
+
+    def keeps(self, unit: Unit, *, skip: str = "") -> bool:
+        if self.nothing:
+            return False
+        if self.country and skip != "country" and unit.country not in self.country:
+            return False
+        if self.company and skip != "company" and unit.company_slug != self.company:
+            return False
+        return not (self.technology and skip != "technology" and unit.technology != self.technology)
+
+
+def stage_of(status: str, facility_status: str | None, *, today: bool) -> str:
+    """A milestone's stage from its status as of the day (and its facility's recorded status,
+    which is today's)."""
+    if status == Status.ACHIEVED:
+        return OPERATING
+    if status == Status.CANCELLED:
+        return CANCELLED
+    if today and facility_status in BUILDING:
+        return CONSTRUCTION
+    return PLANNED
+
+
+def read_units(read: AsOf) -> list[Unit]:
+    """Every unit of capacity stated by the read's day (filters aside): two queries.
+
+    Facilities' recorded statuses are today's: they are applied only in today's view."""
+    today = read.day >= date.today()
+    milestones = (
+        read.annotated(Milestone.objects.filter(kind__in=CAPACITY_KINDS))
+        .filter(capacity_value__isnull=False)
+        .order_by("company__name", "title", "pk")
+        .values(
+            "pk",
+            "title",
+            "company__slug",
+            "company__name",
+            "country",
+            "technology__slug",
+            "technology__name",
+            "facility__technology__slug",
+            "facility__technology__name",
+            "facility__status",
+            "capacity_value",
+            "capacity_unit",
+            "cell_ah",
+            "status",
+            "first_target_latest",
+            "current_target_latest",
+            "achieved_on",
+        )
+    )
+    # One URL reversed for each kind of row, not one per row.
+    milestone_url = reverse("claims:milestone_detail", args=[0])[:-2]
+    facility_url = reverse("claims:facility_detail", args=["x"])[:-2]
+    units = []
+    for m in milestones:
+        stage = stage_of(m["status"], m["facility__status"], today=today)
+        due = m["achieved_on"] if stage == OPERATING else m["current_target_latest"]
+        gwh, reason = to_gwh(m["capacity_value"], m["capacity_unit"], cell_ah=m["cell_ah"])
+        units.append(
+            Unit(
+                name=m["title"],
+                url=f"{milestone_url}{m['pk']}/",
+                company_slug=m["company__slug"],
+                company_name=m["company__name"],
+                country=str(m["country"]),
+                technology=m["technology__slug"] or m["facility__technology__slug"] or "",
+                technology_name=m["technology__name"] or m["facility__technology__name"] or "",
+                stage=stage,
+                year=due.year if due else None,
+                first_year=m["first_target_latest"].year if m["first_target_latest"] else None,
+                achieved_on=m["achieved_on"],
+                value=m["capacity_value"],
+                unit=m["capacity_unit"],
+                gwh=gwh,
+                reason=reason,
+            )
+        )
+    carried = Milestone.objects.filter(
+        facility=OuterRef("pk"), kind__in=CAPACITY_KINDS, capacity_value__isnull=False
+    )
+    facilities = Facility.objects.filter(capacity_value__isnull=False).exclude(Exists(carried))
+    if not today:
+        facilities = facilities.filter(source__published_on_latest__lte=read.day)
+    for f in facilities.order_by("company__name", "name").values(
+        "slug",
+        "name",
+        "company__slug",
+        "company__name",
+        "country",
+        "technology__slug",
+        "technology__name",
+        "status",
+        "capacity_value",
+        "capacity_unit",
+    ):
+        gwh, reason = to_gwh(f["capacity_value"], f["capacity_unit"])
+        units.append(
+            Unit(
+                name=f["name"],
+                url=f"{facility_url}{f['slug']}/",
+                company_slug=f["company__slug"],
+                company_name=f["company__name"],
+                country=str(f["country"]),
+                technology=f["technology__slug"] or "",
+                technology_name=f["technology__name"] or "",
+                stage=FACILITY_STAGES.get(f["status"], PLANNED) if today else PLANNED,
+                year=None,
+                first_year=None,
+                achieved_on=None,
+                value=f["capacity_value"],
+                unit=f["capacity_unit"],
+                gwh=gwh,
+                reason=reason,
+                facility_only=True,
+            )
+        )
+    return units
+
+
+@dataclass
+class TableRow:
+    key: str
+    gwh: dict[str, Decimal]  # by stage
+    total: Decimal
+    not_convertible: int
+
+    @property
+    def cells(self) -> list[Decimal]:
+        """GWh a year in STAGES order (the table's columns)."""
+        return [self.gwh[s] for s in STAGES]
+
+
+class Pipeline:
+    """The capacity pipeline of a read model's day, narrowed and grouped by `filters`."""
+
+    def __init__(self, read: AsOf, filters: PipelineFilters = PipelineFilters()):
+        self.read = read
+        self.filters = filters
+
+    def all_units(self) -> list[Unit]:
+        return remember("pipeline-units", (self.read.day,), lambda: read_units(self.read))
+
+    def units(self) -> list[Unit]:
+        return [u for u in self.all_units() if self.filters.keeps(u)]
+
+    def table(self) -> list[TableRow]:
+        """GWh a year by group (rows) and stage; years in order, the others largest first."""
+        group = self.filters.group
+        sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(STAGES, Decimal(0)))
+        skipped: dict[str, int] = defaultdict(int)
+        for unit in self.units():
+            key = unit.key(group)
+            if unit.gwh is None:
+                skipped[key] += 1
+                sums[key]  # noqa: B018 (the row shows, with its count of units not converted)
+            else:
+                sums[key][unit.stage] += unit.gwh
+        rows = [
+            TableRow(key, by_stage, sum(by_stage.values(), Decimal(0)), skipped[key])
+            for key, by_stage in sums.items()
+        ]
+        if group == "year":
+            rows.sort(key=lambda r: (r.key == UNDATED, r.key))
+        else:
+            rows.sort(key=lambda r: (-r.total, r.key))
+        return rows
+
+    def totals(self, rows: list[TableRow]) -> TableRow:
+        """The table's last row: every row added up."""
+        by_stage = {s: sum((r.gwh[s] for r in rows), Decimal(0)) for s in STAGES}
+        return TableRow(
+            "Total",
+            by_stage,
+            sum(by_stage.values(), Decimal(0)),
+            sum(r.not_convertible for r in rows),
+        )
+
+    def not_convertible(self) -> list[Unit]:
+        return [u for u in self.units() if u.gwh is None]
+
+    def promised(self, by: str) -> list[dict]:
+        """Per country ("country") or company ("company") and year Y: the capacity whose
+        first dated target fell in Y, and how much of it was achieved by the end of Y (and by
+        the day, when Y has not ended)."""
+        cells: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
+        for unit in self.units():
+            if unit.first_year is None or unit.gwh is None:
+                continue
+            key = (unit.key(by), unit.first_year)
+            cells[key][0] += unit.gwh
+            if unit.achieved_on is not None and unit.achieved_on.year <= unit.first_year:
+                cells[key][1] += unit.gwh
+        rows = [
+            {
+                "name": name,
+                "year": year,
+                "promised": promised,
+                "in_place": in_place,
+                "share": round(100 * in_place / promised) if promised else None,
+                "open": year >= self.read.day.year,
+            }
+            for (name, year), (promised, in_place) in cells.items()
+        ]
+        return sorted(rows, key=lambda r: (r["name"], r["year"]))
+
+    def facets(self) -> dict[str, list[dict]]:
+        """Units of each country, company and technology under the other filters."""
+        f = self.filters
+        counts: dict[str, dict[str, list]] = {"country": {}, "company": {}, "technology": {}}
+        for unit in self.all_units():
+            values = {
+                "country": (unit.country, country_name(unit.country)),
+                "company": (unit.company_slug, unit.company_name),
+                "technology": (unit.technology, unit.technology_name),
+            }
+            for name, (value, label) in values.items():
+                if value and f.keeps(unit, skip=name):
+                    counts[name].setdefault(value, [label, 0])[1] += 1
+        chosen = {"country": set(f.country), "company": {f.company}, "technology": {f.technology}}
+        return {
+            name: sorted(
+                (
+                    {"value": v, "label": label, "n": n, "selected": v in chosen[name]}
+                    for v, (label, n) in by_value.items()
+                ),
+                key=lambda x: (not x["selected"], -x["n"], x["label"]),
+            )
+            for name, by_value in counts.items()
+        }
