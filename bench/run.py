@@ -123,6 +123,7 @@ def pages(company: str) -> list[tuple[str, str]]:
         ("milestones ?country=CN", "/milestones/?country=CN"),
         ("milestones ?status=overdue", "/milestones/?status=overdue"),
         ("API /api/milestones", "/api/milestones"),
+        ("pipeline", "/pipeline/"),
     ]
 
 

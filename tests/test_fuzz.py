@@ -90,6 +90,7 @@ class FuzzTests(TestCase):
             "/countries/",
             "/countries/CN/",
             "/timeline/",
+            "/pipeline/",
             "/methodology/",
             "/feeds/claims/",
             "/companies/eve-energy/feed/",

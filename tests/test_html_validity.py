@@ -44,6 +44,7 @@ class PublicPagesAreValidHtml(TestCase):
             "country-list": "/countries/",
             "country": "/countries/CN/",
             "timeline": "/timeline/",
+            "pipeline": "/pipeline/",
             "methodology": "/methodology/",
             # The same pages look different in the past (a banner, hidden claims), filtered
             # (ticked boxes, messages) and when htmx asks for a partial (not a document).

@@ -82,6 +82,7 @@ def pages() -> list[str]:
         reverse("claims:country_list"),
         reverse("claims:country_detail", args=["CN"]),
         reverse("claims:timeline"),
+        reverse("claims:pipeline") + "?group=country&country=CN",
         reverse("claims:methodology"),
     ]
 

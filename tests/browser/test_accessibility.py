@@ -34,6 +34,7 @@ def public_pages() -> dict[str, str]:
         "country list": "/countries/",
         "country": "/countries/CN/",
         "timeline": "/timeline/",
+        "pipeline": "/pipeline/?group=company",
         "methodology": "/methodology/",
     }
 
