@@ -131,3 +131,13 @@ def test_demo_bases_of_eve_and_qingtao_are_on_the_map_with_their_capacities(clie
     assert 'href="/facilities/qingtao-southwest-ssb-base/"' in text
     assert 'href="/facilities/eve-chengdu-ssb-base/"' in text
     assert "15 GWh/yr" in text and "500,000 cells/yr" in text
+
+
+@pytest.mark.django_db
+def test_company_and_country_pages_show_their_facilities_on_a_small_map(client, plants):
+    company_page = client.get(plants[0].company.get_absolute_url()).text
+    assert '<svg class="map-svg"' in company_page
+    assert 'href="/facilities/chengdu/"><path class="map-mark' in company_page
+    country_page = client.get("/countries/JP/").text
+    assert 'href="/facilities/aichi/"><path class="map-mark' in country_page
+    assert 'href="/facilities/chengdu/"><path' not in country_page

@@ -90,6 +90,17 @@ def _csv_rows(request: HttpRequest, read: Facilities):
         ]
 
 
+def map_context(marks: list) -> dict:
+    """What includes/facility_map_svg.html needs besides the marks."""
+    return {
+        "world": geo.world(),
+        "map_width": geo.WIDTH,
+        "map_height": geo.HEIGHT,
+        "marks": marks,
+        "legend": legend(),
+    }
+
+
 @require_safe
 @cache_public_page
 def facility_map(request: HttpRequest) -> HttpResponse:
@@ -99,11 +110,7 @@ def facility_map(request: HttpRequest) -> HttpResponse:
     context.update(
         form=form,
         facets=read.facets(),
-        world=geo.world(),
-        map_width=geo.WIDTH,
-        map_height=geo.HEIGHT,
-        marks=marks,
-        legend=legend(),
+        **map_context(marks),
         page=paginate(request, marks, context, per_page=100),
     )
     return render_page(request, "claims/facility_map.html", context)
