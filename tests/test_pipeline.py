@@ -311,3 +311,18 @@ def test_query_count_does_not_grow_with_the_data(client):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 12, counts
+
+
+@pytest.mark.django_db
+def test_a_facilitys_own_capacity_is_not_in_views_before_its_source_was_published():
+    from tests.factories import SourceFactory
+
+    FacilityFactory(
+        name="Plant A",
+        capacity_value=Decimal("8"),
+        capacity_unit=CapacityUnit.GWH_PER_YEAR,
+        status=Facility.Status.OPERATING,
+        source=SourceFactory(published_on=date(2026, 3, 1)),
+    )
+    assert "Plant A" not in units(date(2026, 2, 1))
+    assert units(DAY)["Plant A"].stage == PLANNED  # today's status, not applied in the past

@@ -84,6 +84,10 @@ def pages() -> list[str]:
         reverse("claims:timeline"),
         reverse("claims:pipeline") + "?group=country&country=CN",
         reverse("claims:methodology"),
+        reverse("claims:facility_list"),
+        reverse("claims:facility_list") + "?country=CN&sort=capacity&capacity_min=1",
+        reverse("claims:facility_map"),
+        reverse("claims:facility_map") + "?status=announced&q=plant",
     ]
 
 

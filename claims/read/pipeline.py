@@ -18,8 +18,9 @@ The model (also on the page and in the methodology):
 - A facility's own planned capacity is a unit only when no milestone at the facility carries
   a capacity (no double counting). Its status is the facility's recorded one (announced and
   pre-construction: planned; construction and pilot operation: under construction; operating;
-  shelved and cancelled: cancelled); it has no year. In a past view it counts only when the
-  source of its profile was published by the day, and then as planned.
+  shelved and cancelled: cancelled); it has no year. In a past view it counts when the
+  facility index shows the facility that day (its profile's source published, or a claim at
+  it known, by then; or nothing dates it), and then as planned.
 - Units: GWh/yr as stated, MWh/yr / 1000; cells a year (cells a week x 52) x the cell's Ah x
   its nominal voltage / 1e9 when both are recorded. The tracker records a cell's Ah but not
   its voltage, so cells are counted and listed as not convertible, as are tonnes a year;
@@ -44,6 +45,7 @@ from claims.cache import remember
 from claims.models import Facility, Milestone
 from claims.models.base import CapacityUnit
 from claims.read.asof import AsOf, country_name
+from claims.read.facilities import Facilities
 from claims.status import Status
 
 PLANNED = "planned"
@@ -246,9 +248,10 @@ def read_units(read: AsOf) -> list[Unit]:
     carried = Milestone.objects.filter(
         facility=OuterRef("pk"), kind__in=CAPACITY_KINDS, capacity_value__isnull=False
     )
-    facilities = Facility.objects.filter(capacity_value__isnull=False).exclude(Exists(carried))
-    if not today:
-        facilities = facilities.filter(source__published_on_latest__lte=read.day)
+    # Known by the day as the facility index decides it (claims.read.facilities).
+    facilities = (
+        Facilities(read.day).known().filter(capacity_value__isnull=False).exclude(Exists(carried))
+    )
     for f in facilities.order_by("company__name", "name").values(
         "slug",
         "name",
