@@ -25,6 +25,7 @@ from claims.cache import cache_public_page
 from claims.models import Claim, Company, Facility, Milestone, Source, Technology
 from claims.read import AsOf, MilestoneFilters, Row, parse_as_of
 from claims.read.facilities import Facilities, FacilityFilters, capacity_gwh
+from claims.read.pipeline import Pipeline, PipelineFilters
 from claims.status import Status, Target
 
 DEFAULT_PAGE_SIZE = 50
@@ -448,6 +449,23 @@ class FacilityQuery(AsOfQuery):
         return Facilities(self.as_of, FacilityFilters.of(self.model_dump(exclude={"as_of"})))
 
 
+class PipelineQuery(AsOfQuery):
+    country: Countries = Field([], description="ISO 3166-1 alpha-2; repeatable.")
+    company: Text = Field(None, description="Company slug.")
+    technology: TechnologySlug = None
+    group: Literal["year", "country", "company", "technology"] = "year"
+
+    def read(self) -> Pipeline:
+        """The capacity pipeline of the day (see claims.read.pipeline), these filters."""
+        filters = PipelineFilters(
+            country=tuple(self.country),
+            company=(self.company or "").strip().lower(),
+            technology=self.technology or "",
+            group=self.group,
+        )
+        return Pipeline(AsOf(self.as_of), filters)
+
+
 class ClaimQuery(AsOfQuery):
     country: Countries = Field([], description="ISO 3166-1 alpha-2; repeatable.")
     company: Text = Field(None, description="Company slug.")
@@ -484,6 +502,34 @@ class SourceQuery(AsOfQuery):
         return sources
 
 
+class PipelineRowOut(Schema):
+    key: str = Field(description="The year (or Undated), country, company or technology.")
+    operating: float = Field(description="GWh/yr.")
+    construction: float = Field(description="GWh/yr under construction.")
+    planned: float = Field(description="GWh/yr.")
+    cancelled: float = Field(description="GWh/yr.")
+    total: float
+    not_convertible: int = Field(description="Units of capacity not convertible to GWh/yr.")
+
+
+class UnconvertedOut(Schema):
+    name: str
+    url: str
+    company: str
+    country: str
+    stage: str
+    value: float
+    unit: str
+    reason: str
+
+
+class PipelineOut(Schema):
+    as_of: date
+    group: str
+    rows: list[PipelineRowOut]
+    not_convertible: list[UnconvertedOut]
+
+
 # --- endpoints ------------------------------------------------------------------------------
 
 ERRORS = {400: ErrorOut, 404: ErrorOut}
@@ -506,7 +552,7 @@ def index(request: HttpRequest):
         "openapi": absolute("/api/openapi.json"),
         "endpoints": {
             name: absolute(f"/api/{name}")
-            for name in ("companies", "facilities", "milestones", "claims", "sources")
+            for name in ("companies", "facilities", "milestones", "claims", "sources", "pipeline")
         },
     }
 
@@ -550,6 +596,41 @@ def list_milestones(request: HttpRequest, filters: Query[MilestoneQuery]):
 def get_milestone(request: HttpRequest, milestone_id: int, query: Query[AsOfQuery]):
     milestone = get_object_or_404(Milestone.objects.with_claims(), pk=milestone_id)
     return Row(milestone, AsOf(query.as_of).history(milestone))
+
+
+@api.get("/pipeline", response={200: PipelineOut, **ERRORS}, tags=["pipeline"])
+@decorate_view(cache_public_page)
+def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
+    """Capacity in GWh/yr by year, country, company or technology and stage (operating,
+    construction, planned, cancelled), as the methodology's "Capacity" section counts it; and
+    the capacity that cannot be converted to GWh/yr, with why."""
+    pipe = filters.read()
+    return {
+        "as_of": filters.as_of,
+        "group": filters.group,
+        "rows": [
+            {
+                "key": r.key,
+                **{s: float(v) for s, v in r.gwh.items()},
+                "total": float(r.total),
+                "not_convertible": r.not_convertible,
+            }
+            for r in pipe.table()
+        ],
+        "not_convertible": [
+            {
+                "name": u.name,
+                "url": request.build_absolute_uri(u.url),
+                "company": u.company_slug,
+                "country": u.country,
+                "stage": u.stage,
+                "value": float(u.value),
+                "unit": u.unit,
+                "reason": u.reason,
+            }
+            for u in pipe.not_convertible()
+        ],
+    }
 
 
 @api.get("/claims", response={200: list[ClaimOut], **ERRORS}, tags=["claims"])

@@ -107,6 +107,7 @@ class FuzzTests(TestCase):
             "/api/companies/eve-energy",
             "/api/facilities",
             "/api/milestones",
+            "/api/pipeline",
             f"/api/milestones/{milestone.pk}",
             "/api/claims",
             f"/api/claims/{claim.pk}",

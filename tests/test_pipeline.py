@@ -326,3 +326,32 @@ def test_a_facilitys_own_capacity_is_not_in_views_before_its_source_was_publishe
     )
     assert "Plant A" not in units(date(2026, 2, 1))
     assert units(DAY)["Plant A"].stage == PLANNED  # today's status, not applied in the past
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_returns_the_table_and_what_was_not_converted(client):
+    capacity("2", title="Line 1", target="2027")
+    capacity("30", CapacityUnit.TONNES_PER_YEAR, title="Electrolyte", target="2027")
+    data = client.get("/api/pipeline?group=country&as_of=2026-06-01").json()
+    assert data["group"] == "country" and data["as_of"] == "2026-06-01"
+    assert data["rows"] == [
+        {
+            "key": "China",
+            "operating": 0.0,
+            "construction": 0.0,
+            "planned": 2.0,
+            "cancelled": 0.0,
+            "total": 2.0,
+            "not_convertible": 1,
+        }
+    ]
+    assert [(u["name"], u["reason"]) for u in data["not_convertible"]] == [("Electrolyte", TONNES)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["group=nonsense", "country=XX", "technology=plutonium"])
+def test_api_answers_bad_parameters_with_400(client, query):
+    assert client.get("/api/pipeline?" + query).status_code == 400
