@@ -604,7 +604,7 @@ def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
     """Capacity in GWh/yr by year, country, company or technology and stage (operating,
     construction, planned, cancelled), as the methodology's "Capacity" section counts it; and
     the capacity that cannot be converted to GWh/yr, with why."""
-    pipe = filters.read()
+    summary = filters.read().summary()
     return {
         "as_of": filters.as_of,
         "group": filters.group,
@@ -615,7 +615,7 @@ def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
                 "total": float(r.total),
                 "not_convertible": r.not_convertible,
             }
-            for r in pipe.table()
+            for r in summary["rows"]
         ],
         "not_convertible": [
             {
@@ -628,7 +628,7 @@ def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
                 "unit": u.unit,
                 "reason": u.reason,
             }
-            for u in pipe.not_convertible()
+            for u in summary["not_convertible"]
         ],
     }
 

@@ -355,3 +355,19 @@ def test_api_returns_the_table_and_what_was_not_converted(client):
 @pytest.mark.parametrize("query", ["group=nonsense", "country=XX", "technology=plutonium"])
 def test_api_answers_bad_parameters_with_400(client, query):
     assert client.get("/api/pipeline?" + query).status_code == 400
+
+
+@pytest.mark.django_db
+def test_page_shows_the_largest_rows_and_the_csv_has_them_all(client, monkeypatch):
+    from claims.views import pipeline as view
+
+    monkeypatch.setattr(view, "TABLE_ROWS", 2)
+    for i in range(3):
+        capacity(str(i + 1), title=f"Line {i}", company=CompanyFactory(name=f"Maker {i}"))
+    page = client.get("/pipeline/?group=company").content.decode()
+    assert "Maker 2" in page and "Maker 1" in page
+    in_table = '<th scope="row">Maker {}</th><td class="num"><span class="muted">0</span>'
+    assert in_table.format(2) in page and in_table.format(0) not in page
+    assert "the first 2 shown; the CSV has them all" in page
+    csv = b"".join(client.get("/pipeline/?group=company&format=csv").streaming_content)
+    assert csv.count(b"\n") == 4

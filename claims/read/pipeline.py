@@ -37,6 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -82,6 +83,8 @@ FACILITY_STAGES = {
 }
 BUILDING = (Facility.Status.CONSTRUCTION, Facility.Status.PILOT_OPERATION)
 CELLS_PER_WEEK_TO_YEAR = 52
+#: Countries and companies in the promised-against-in-place tables: those that promised most.
+PROMISED_NAMES = 30
 
 NO_AH = "cells: the cell's Ah is not recorded"
 NO_VOLTAGE = "cells: the cell's nominal voltage is not recorded"
@@ -116,9 +119,8 @@ def to_gwh(
     return None, UNKNOWN_UNIT
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One unit of capacity as of the day."""
+class Unit(NamedTuple):
+    """One unit of capacity as of the day (a tuple: thousands are cached and read back)."""
 
     name: str
     url: str
@@ -307,12 +309,36 @@ class Pipeline:
     def __init__(self, read: AsOf, filters: PipelineFilters = PipelineFilters()):
         self.read = read
         self.filters = filters
+        self._all: list[Unit] | None = None
+        self._units: list[Unit] | None = None
 
     def all_units(self) -> list[Unit]:
-        return remember("pipeline-units", (self.read.day,), lambda: read_units(self.read))
+        """Every unit of the day, whatever the filters (cached under the data version)."""
+        if self._all is None:
+            self._all = remember("pipeline-units", (self.read.day,), lambda: read_units(self.read))
+        return self._all
 
     def units(self) -> list[Unit]:
-        return [u for u in self.all_units() if self.filters.keeps(u)]
+        if self._units is None:
+            self._units = [u for u in self.all_units() if self.filters.keeps(u)]
+        return self._units
+
+    def summary(self) -> dict:
+        """What the page and the API show for these filters, cached for them: the table, its
+        totals, the facets, promised against in place, and what was not converted."""
+
+        def compute():
+            rows = self.table()
+            return {
+                "rows": rows,
+                "totals": self.totals(rows),
+                "facets": self.facets(),
+                "promised_country": self.promised("country", limit=PROMISED_NAMES),
+                "promised_company": self.promised("company", limit=PROMISED_NAMES),
+                "not_convertible": self.not_convertible(),
+            }
+
+        return remember("pipeline", (self.read.day, self.filters), compute)
 
     def table(self) -> list[TableRow]:
         """GWh a year by group (rows) and stage; years in order, the others largest first."""
@@ -349,10 +375,11 @@ class Pipeline:
     def not_convertible(self) -> list[Unit]:
         return [u for u in self.units() if u.gwh is None]
 
-    def promised(self, by: str) -> list[dict]:
+    def promised(self, by: str, *, limit: int | None = None) -> list[dict]:
         """Per country ("country") or company ("company") and year Y: the capacity whose
         first dated target fell in Y, and how much of it was achieved by the end of Y (and by
-        the day, when Y has not ended)."""
+        the day, when Y has not ended). `limit`: only the countries or companies that
+        promised most."""
         cells: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
         for unit in self.units():
             if unit.first_year is None or unit.gwh is None:
@@ -372,6 +399,12 @@ class Pipeline:
             }
             for (name, year), (promised, in_place) in cells.items()
         ]
+        if limit is not None:
+            promised: dict[str, Decimal] = defaultdict(Decimal)
+            for row in rows:
+                promised[row["name"]] += row["promised"]
+            kept = set(sorted(promised, key=lambda n: (-promised[n], n))[:limit])
+            rows = [row for row in rows if row["name"] in kept]
         return sorted(rows, key=lambda r: (r["name"], r["year"]))
 
     def facets(self) -> dict[str, list[dict]]:

@@ -9,11 +9,17 @@ from claims.cache import cache_public_page
 from claims.charts import pipeline_chart
 from claims.filters import PipelineFilterForm
 from claims.read import AsOf
-from claims.read.pipeline import GROUPS, STAGE_LABELS, STAGES, Pipeline
+from claims.read.pipeline import GROUPS, PROMISED_NAMES, STAGE_LABELS, STAGES, Pipeline
 from claims.views.common import csv_response, page_context, render_page, wants_csv
 
 #: The company facet lists the companies with most units (and the one chosen).
 COMPANY_FACETS = 30
+#: Rows of the table on the page, largest first (the CSV and the API have every row).
+TABLE_ROWS = 100
+#: Bars in the chart (the table has every row): more would not be readable.
+CHART_ROWS = 30
+#: Capacity not converted, listed on the page (the API lists it all).
+SKIPPED_ROWS = 100
 
 
 @require_safe
@@ -24,7 +30,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     context["messages_list"] += form.messages
     filters = form.filters()
     pipe = Pipeline(AsOf(context["as_of"]), filters)
-    rows = pipe.table()
+    summary = pipe.summary()
+    rows = summary["rows"]
     group_label = GROUPS[filters.group]
     if wants_csv(request):
         return csv_response(
@@ -41,30 +48,36 @@ def pipeline(request: HttpRequest) -> HttpResponse:
                 for r in rows
             ),
         )
-    facets = pipe.facets()
+    facets = dict(summary["facets"])
     facets["company"] = facets["company"][:COMPANY_FACETS]
     chart = pipeline_chart(
-        [(r.key, {s: float(r.gwh[s]) for s in STAGES}) for r in rows],
+        [(r.key, {s: float(r.gwh[s]) for s in STAGES}) for r in rows[:CHART_ROWS]],
         STAGES,
         STAGE_LABELS,
         title=f"Capacity in GWh a year by {group_label.lower()} and stage",
-        description="Stacked bars, one per row of the table below: operating, under "
-        "construction, planned and cancelled capacity in GWh a year.",
+        description="Stacked bars, one per row of the table below"
+        + (f" (the first {CHART_ROWS})" if len(rows) > CHART_ROWS else "")
+        + ": operating, under construction, planned and cancelled capacity in GWh a year.",
     )
+    skipped = summary["not_convertible"]
     context.update(
         form=form,
         filters=filters,
-        rows=rows,
-        totals=pipe.totals(rows),
+        rows=rows[:TABLE_ROWS],
+        row_count=len(rows),
+        totals=summary["totals"],
         stages=[(s, STAGE_LABELS[s]) for s in STAGES],
         group_label=group_label,
         groups=GROUPS,
         chart=chart,
+        chart_rows=CHART_ROWS,
         facets=facets,
-        skipped=pipe.not_convertible(),
+        skipped=skipped[:SKIPPED_ROWS],
+        skipped_count=len(skipped),
         promised_tables=[
-            ("country", pipe.promised("country")),
-            ("company", pipe.promised("company")),
+            ("country", summary["promised_country"]),
+            ("company", summary["promised_company"]),
         ],
+        promised_names=PROMISED_NAMES,
     )
     return render_page(request, "claims/pipeline.html", context)
