@@ -1,4 +1,5 @@
-"""Claims in the admin: the claim table (inline on sources and milestones), the next target an achievement states, and the claim admin."""
+"""Claims in the admin: the claim table (inline on sources and milestones), the next target an
+achievement states, and the claim admin."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The editors forms: the target field with its live preview, claims and sources with partial dates, merging sources."""
+"""The editors forms: the target field with its live preview, claims and sources with partial
+dates, merging sources."""
 
 from __future__ import annotations
 

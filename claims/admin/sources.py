@@ -1,4 +1,5 @@
-"""Sources in the admin: one article, many claims across companies; merging duplicate sources; the claims CSV import."""
+"""Sources in the admin: one article, many claims across companies; merging duplicate sources; the
+claims CSV import."""
 
 from __future__ import annotations
 

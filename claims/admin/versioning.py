@@ -1,4 +1,5 @@
-"""Optimistic locking in the admin: every form carries the version it was read at; a stale save is refused with what changed."""
+"""Optimistic locking in the admin: every form carries the version it was read at; a stale save is
+refused with what changed."""
 
 from __future__ import annotations
 
