@@ -41,12 +41,13 @@ Decisions on loose forms (the methodology page lists them):
 
 from __future__ import annotations
 
-import calendar
 import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from claims.dates import add_months, month_end
 
 MAX_LENGTH = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -134,14 +135,10 @@ _ABBREVIATIONS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 MONTH_ABBR = ("", *_ABBREVIATIONS.split())  # MONTH_ABBR[12] == "Dec"
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _months(year: int, month: int, count: int) -> tuple[date, date]:
     """The span of `count` whole months starting at year/month."""
-    last = year * 12 + month - 1 + count - 1
-    return date(year, month, 1), _month_end(last // 12, last % 12 + 1)
+    first = date(year, month, 1)
+    return first, add_months(first, count - 1, day=31)
 
 
 def _day(d: date) -> str:
@@ -171,7 +168,7 @@ def _fixed_label(e: date, latest: date, p: Precision) -> str | None:
 
 
 def _range_label(e: date, latest: date) -> str:
-    if e.day != 1 or latest != _month_end(latest.year, latest.month):
+    if e.day != 1 or latest != month_end(latest.year, latest.month):
         return _day(e) if e == latest else f"{_day(e)}–{_day(latest)}"
     if (e.month, latest.month) == (1, 12):
         if e.year == latest.year:
@@ -323,7 +320,7 @@ def _month_form(m: re.Match[str], ctx: _Context) -> _Bounds:
 
 def _month_range(m: re.Match[str], ctx: _Context) -> _Bounds:
     year, first, last = _year(m["y"]), _month_number(m["a"]), _month_number(m["b"])
-    return date(year, first, 1), _month_end(year, last), Precision.RANGE
+    return date(year, first, 1), month_end(year, last), Precision.RANGE
 
 
 def _season(m: re.Match[str], ctx: _Context) -> _Bounds:

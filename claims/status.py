@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from claims.dates import datetime_attr, format_span, span_precision
+from claims.dates import add_months, datetime_attr, format_span, months_between, span_precision
 from claims.periods import format_period
 
 STALE_AFTER_MONTHS = 24
@@ -198,35 +198,6 @@ class MilestoneStatus:
     @property
     def explanation(self) -> str:
         return explain(self)
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole calendar months from start to end; negative when end is earlier.
-
-    A month counts once end reaches the same day of a later month, or that month's last day
-    (31 Dec to 28 Feb is two whole months).
-    """
-    if end < start:
-        return -months_between(end, start)
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day and end.day != _days_in_month(end.year, end.month):
-        months -= 1
-    return months
-
-
-def add_months(d: date, months: int, *, day: int | None = None) -> date:
-    """d moved by whole months, the day clamped to the month's length."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = _days_in_month(year, month)
-    return date(year, month, min(day or d.day, last))
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 12:
-        return 31
-    return (date(year, month + 1, 1) - date(year, month, 1)).days
 
 
 def known_on(claim: ClaimLike) -> date:
