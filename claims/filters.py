@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django_countries import countries
 
 from claims.models import Claim, Company, Milestone, Source, Technology
-from claims.read.asof import MilestoneFilters
+from claims.read.filters import MilestoneFilters
 from claims.status import STATUS_CHOICES
 
 MAX_TEXT = 100

@@ -14,7 +14,7 @@ from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
 from claims.read import AsOf
-from claims.read.asof import country_name
+from claims.read.filters import country_name
 from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
     csv_response,

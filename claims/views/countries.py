@@ -11,7 +11,7 @@ from django_countries import countries
 from claims.cache import cache_public_page
 from claims.models import Company, Facility
 from claims.read import AsOf, MilestoneFilters
-from claims.read.asof import country_name
+from claims.read.filters import country_name
 from claims.status import Status, TrackRecord
 from claims.views.common import csv_response, page_context, wants_csv
 
