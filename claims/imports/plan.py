@@ -27,6 +27,7 @@ from claims.imports.rows import (
     _run,
     _save,
     date_warnings,
+    read_evidence,
     source_warnings,
     understood,
 )
@@ -162,15 +163,11 @@ class _ClaimPlan:
         except PartialDateError as exc:
             result.errors.append(f"stated on: {exc}")
             return
-        evidence = row.get("evidence", "")
-        evidence_value = None
-        if evidence:
-            try:
-                evidence_value = Claim.Evidence[evidence.upper()].value
-            except KeyError:
-                names = ", ".join(e.name.lower() for e in Claim.Evidence)
-                result.errors.append(f"evidence: “{evidence}” is not one of {names}.")
-                return
+        try:
+            evidence_value = read_evidence(row.get("evidence", ""))
+        except ValueError as exc:
+            result.errors.append(f"evidence: {exc}")
+            return
         data = {
             "kind": row["kind"],
             "stated_on": row["stated_on"],

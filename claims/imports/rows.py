@@ -195,6 +195,18 @@ def understood(claim: Claim) -> list[str]:
     return lines
 
 
+def read_evidence(text: str) -> int | None:
+    """The evidence level a row names ("official_record"), None when blank; a ValueError
+    names the levels when the text is none of them."""
+    if not text:
+        return None
+    try:
+        return Claim.Evidence[text.upper()].value
+    except KeyError:
+        names = ", ".join(e.name.lower() for e in Claim.Evidence)
+        raise ValueError(f"“{text}” is not one of {names}.") from None
+
+
 def _errors(form, what: str, result: RowResult) -> None:
     for name, messages in form.errors.items():
         label = what if name == "__all__" else f"{what} {name.replace('_', ' ')}"

@@ -13,7 +13,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from claims.dates import PartialDateError, parse_partial_date, partial_date_text
 from claims.forms import PartialDatesMixin
 from claims.imports.files import ImportReport
-from claims.imports.rows import ClaimRowForm, FastValidation, SourceRowForm, understood
+from claims.imports.rows import (
+    ClaimRowForm,
+    FastValidation,
+    SourceRowForm,
+    read_evidence,
+    understood,
+)
 from claims.models import (
     Claim,
     Company,
@@ -412,15 +418,11 @@ class SheetRows:
         except PartialDateError as exc:
             out.errors.append(f"claim stated on: {exc}")
             return
-        evidence = row.get("evidence", "")
-        evidence_value = None
-        if evidence:
-            try:
-                evidence_value = Claim.Evidence[evidence.upper()].value
-            except KeyError:
-                names = ", ".join(e.name.lower() for e in Claim.Evidence)
-                out.errors.append(f"claim evidence: “{evidence}” is not one of {names}.")
-                return
+        try:
+            evidence_value = read_evidence(row.get("evidence", ""))
+        except ValueError as exc:
+            out.errors.append(f"claim evidence: {exc}")
+            return
         data = {
             "kind": row.get("kind", ""),
             "stated_on": row.get("stated_on", ""),
