@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from claims.dates import PartialDateError, parse_partial_date
 from claims.imports.files import (
     CLAIM_REQUIRED,
     MILESTONE_REQUIRED,
@@ -27,7 +26,7 @@ from claims.imports.rows import (
     _run,
     _save,
     date_warnings,
-    read_evidence,
+    read_claim_row,
     source_warnings,
     understood,
 )
@@ -159,25 +158,10 @@ class _ClaimPlan:
             )
             return
         try:
-            stated_on, _ = parse_partial_date(row["stated_on"])
-        except PartialDateError as exc:
-            result.errors.append(f"stated on: {exc}")
-            return
-        try:
-            evidence_value = read_evidence(row.get("evidence", ""))
+            stated_on, data = read_claim_row(row)
         except ValueError as exc:
-            result.errors.append(f"evidence: {exc}")
+            result.errors.append(f"{exc}")
             return
-        data = {
-            "kind": row["kind"],
-            "stated_on": row["stated_on"],
-            "speaker": row.get("speaker", ""),
-            "standing": row.get("standing") or Claim.Standing.COMPANY,
-            "target_text": row.get("target", ""),
-            "achieved_on": row.get("achieved_on", ""),
-            "evidence": evidence_value,
-            "quote": row.get("quote", ""),
-        }
         key = (milestone.pk, source.pk or id(source), row["kind"], stated_on)
         instance = self.claims.get(key)
         if instance is not None and not instance.pk:

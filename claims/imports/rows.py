@@ -5,11 +5,13 @@ transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import NamedTuple
 
 from django import forms
 from django.db import transaction
 
+from claims.dates import PartialDateError, parse_partial_date
 from claims.forms import PartialDatesMixin
 from claims.imports.files import ImportReport, RowResult
 from claims.models import Claim, Company, Source
@@ -205,6 +207,30 @@ def read_evidence(text: str) -> int | None:
     except KeyError:
         names = ", ".join(e.name.lower() for e in Claim.Evidence)
         raise ValueError(f"“{text}” is not one of {names}.") from None
+
+
+def read_claim_row(row: dict[str, str]) -> tuple[date, dict]:
+    """A claim row's stated day (the first of its period, part of the claim's natural key) and
+    the data of its row form. A ValueError names the column: "stated on: …", "evidence: …"."""
+    try:
+        stated_on, _ = parse_partial_date(row.get("stated_on", ""))
+    except PartialDateError as exc:
+        raise ValueError(f"stated on: {exc}") from None
+    try:
+        evidence = read_evidence(row.get("evidence", ""))
+    except ValueError as exc:
+        raise ValueError(f"evidence: {exc}") from None
+    data = {
+        "kind": row.get("kind", ""),
+        "stated_on": row.get("stated_on", ""),
+        "speaker": row.get("speaker", ""),
+        "standing": row.get("standing") or Claim.Standing.COMPANY,
+        "target_text": row.get("target", ""),
+        "achieved_on": row.get("achieved_on", ""),
+        "evidence": evidence,
+        "quote": row.get("quote", ""),
+    }
+    return stated_on, data
 
 
 def _errors(form, what: str, result: RowResult) -> None:

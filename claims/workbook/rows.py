@@ -10,14 +10,14 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from claims.dates import PartialDateError, parse_partial_date, partial_date_text
+from claims.dates import partial_date_text
 from claims.forms import PartialDatesMixin
 from claims.imports.files import ImportReport
 from claims.imports.rows import (
     ClaimRowForm,
     FastValidation,
     SourceRowForm,
-    read_evidence,
+    read_claim_row,
     understood,
 )
 from claims.models import (
@@ -414,25 +414,10 @@ class SheetRows:
             )
             return
         try:
-            stated_on, _ = parse_partial_date(row.get("stated_on", ""))
-        except PartialDateError as exc:
-            out.errors.append(f"claim stated on: {exc}")
-            return
-        try:
-            evidence_value = read_evidence(row.get("evidence", ""))
+            stated_on, data = read_claim_row(row)
         except ValueError as exc:
-            out.errors.append(f"claim evidence: {exc}")
+            out.errors.append(f"claim {exc}")
             return
-        data = {
-            "kind": row.get("kind", ""),
-            "stated_on": row.get("stated_on", ""),
-            "speaker": row.get("speaker", ""),
-            "standing": row.get("standing") or Claim.Standing.COMPANY,
-            "target_text": row.get("target", ""),
-            "achieved_on": row.get("achieved_on", ""),
-            "evidence": evidence_value,
-            "quote": row.get("quote", ""),
-        }
         key = (milestone.pk, source.pk, row.get("kind", ""), stated_on)
         instance = self.claims.get(key)
         if instance is not None and instance.pk < 0:
