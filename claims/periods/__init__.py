@@ -45,6 +45,7 @@ from claims.periods.parse import EXAMPLES, MAX_LENGTH, NO_FISCAL_YEAR, SEVERAL_T
 from claims.periods.period import (
     MONTH_ABBR,
     PRECISION_CHOICES,
+    Dated,
     Period,
     PeriodError,
     Precision,
@@ -52,6 +53,7 @@ from claims.periods.period import (
 )
 
 __all__ = [
+    "Dated",
     "EXAMPLES",
     "MAX_LENGTH",
     "MONTH_ABBR",

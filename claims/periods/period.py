@@ -37,12 +37,9 @@ class PeriodError(ValueError):
     """The text could not be read as a target period; the message is written for an editor."""
 
 
-@dataclass(frozen=True)
-class Period:
-    stated: str
-    earliest: date | None
-    latest: date | None
-    precision: Precision
+class Dated:
+    """What anything with a period (earliest, latest, precision) has: whether it is dated (has
+    a last day, so can be due) and its compact label. Period and the status rules' Target."""
 
     @property
     def is_dated(self) -> bool:
@@ -51,6 +48,14 @@ class Period:
     @property
     def label(self) -> str:
         return format_period(self.earliest, self.latest, self.precision)
+
+
+@dataclass(frozen=True)
+class Period(Dated):
+    stated: str
+    earliest: date | None
+    latest: date | None
+    precision: Precision
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from claims.dates import datetime_attr, format_span
-from claims.periods import format_period
+from claims.periods import Dated
 
 STALE_AFTER_MONTHS = 24
 
@@ -73,7 +73,7 @@ class ClaimLike(Protocol):
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(Dated):
     """A target as one claim stated it."""
 
     stated_on: date | None
@@ -84,14 +84,6 @@ class Target:
     claim_id: int | None = None
     #: The last day of the period the target was stated in (stated_on is the first).
     stated_latest: date | None = None
-
-    @property
-    def is_dated(self) -> bool:
-        return self.latest is not None
-
-    @property
-    def label(self) -> str:
-        return format_period(self.earliest, self.latest, self.precision)
 
     @property
     def stated_text(self) -> str:
