@@ -8,7 +8,7 @@ from pydantic import Field
 
 from claims.models import Claim, Company
 from claims.read import Row
-from claims.status import Target
+from claims.status import Status, Target
 
 # --- schemas --------------------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ class MilestoneOut(Schema):
     technology: str | None = Field(None, alias="milestone.technology.slug")
     status: str = Field(
         alias="result.status",
-        description="on_track, delayed, overdue, achieved, cancelled, undated",
+        description=", ".join(s.value for s in Status),
     )
     stale: bool = Field(
         alias="result.stale", description="Not achieved and no claim for 24 months."
