@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.admin.filters import CountryListFilter
 from claims.admin.versioning import VersionedAdminMixin, VersionedInlineForm, VersionedModelForm
 from claims.models import Company, CompanyRelation, Facility, Milestone, Technology
+from claims.querysets import COMPANY_NAMES
 
 
 class FacilityInline(admin.TabularInline):
@@ -78,7 +79,7 @@ class CompanyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     list_display = ["name", "native_name", "country", "role", "technology_list", "updated_at"]
     list_filter = [CountryListFilter, "role", "technologies"]
-    search_fields = ["name", "native_name", "aliases", "slug", "tickers"]
+    search_fields = [*COMPANY_NAMES, "slug", "tickers"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["technologies"]
     inlines = [FacilityInline, RelationFromInline, RelationToInline, MilestoneInline]

@@ -15,6 +15,7 @@ from claims.admin.imports import CsvImportMixin
 from claims.admin.versioning import VersionedAdminMixin, VersionedModelForm
 from claims.imports import import_milestones_csv
 from claims.models import Facility, Milestone
+from claims.querysets import COMPANY_NAMES
 
 
 @admin.register(Facility)
@@ -27,9 +28,7 @@ class FacilityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         "slug",
         "city",
         "district",
-        "company__name",
-        "company__native_name",
-        "company__aliases",
+        *(f"company__{name}" for name in COMPANY_NAMES),
     ]
     autocomplete_fields = ["company", "source"]
     prepopulated_fields = {"slug": ["name"]}
@@ -92,7 +91,7 @@ class MilestoneAdmin(
         "kind",
         "technology",
     ]
-    search_fields = ["title", "slug", "company__name", "company__native_name", "company__aliases"]
+    search_fields = ["title", "slug", *(f"company__{name}" for name in COMPANY_NAMES)]
     autocomplete_fields = ["company", "facility", "partners"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MilestoneClaimInline]
