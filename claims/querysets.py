@@ -306,7 +306,7 @@ class MilestoneQuerySet(models.QuerySet):
     def with_status(self, as_of: date, *, stored: bool) -> MilestoneQuerySet:
         """Annotate the status as of a date, computed in the database.
 
-        The same rules as claims/status.py (the readable, single-milestone form), over the
+        The same rules as claims/status/rules.py (the readable, single-milestone form), over the
         facts of with_facts(as_of, stored=stored), as the expression status_case(as_of)
         generates from the table of per-status conditions. Annotations: the facts,
         `status`, `target_year`, `stale`. A property-based test keeps the forms in
