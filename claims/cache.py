@@ -49,7 +49,7 @@ def _release() -> str:
 
 RELEASE = _release()
 #: Response headers worth keeping with a cached page (the outer middleware adds the rest).
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified", "Vary")
 
 
 def _versions():

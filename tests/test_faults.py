@@ -138,13 +138,19 @@ UNREACHABLE_REDIS = {
         "KEY_PREFIX": "unreachable",
     }
 }
+#: Each process's own row cache, beside whichever shared cache a test uses.
+ROWS_CACHE = {
+    "rows": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rows"}
+}
+UNREACHABLE_REDIS |= ROWS_CACHE
 #: A Redis that answers: database 7 of the local server, keys under a prefix of their own.
 REACHABLE_REDIS = {
     "default": {
         "BACKEND": "ssbtracker.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/7",
         "KEY_PREFIX": "test-faults",
-    }
+    },
+    **ROWS_CACHE,
 }
 
 
