@@ -8,7 +8,8 @@ order.
 """
 
 from datetime import date
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
@@ -23,6 +24,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from claims.cache import cache_public_page
 from claims.models import Claim, Company, Facility, Milestone, Source, Technology
 from claims.read import AsOf, MilestoneFilters, Row, parse_as_of
+from claims.read.facilities import Facilities, FacilityFilters, capacity_gwh
 from claims.status import Status, Target
 
 DEFAULT_PAGE_SIZE = 50
@@ -147,12 +149,21 @@ class FacilityOut(Schema):
     cell_format: str
     capacity_value: float | None
     capacity_unit: str
+    capacity_gwh_per_year: float | None = Field(
+        None,
+        description="Capacity in GWh/yr where the unit converts (GWh ×1, MWh ÷1000), else null.",
+    )
     investment_amount: float | None
     investment_currency: str
     url: str
 
     resolve_country = staticmethod(_country_code)
     resolve_url = staticmethod(_absolute)
+
+    @staticmethod
+    def resolve_capacity_gwh_per_year(facility: Facility) -> float | None:
+        gwh = capacity_gwh(facility.capacity_value, facility.capacity_unit)
+        return None if gwh is None else float(gwh)
 
 
 class MilestoneOut(Schema):
@@ -418,6 +429,24 @@ class MilestoneQuery(AsOfQuery):
         return AsOf(self.as_of, MilestoneFilters.of({**values, "sort": "company"}))
 
 
+class FacilityQuery(AsOfQuery):
+    country: Countries = Field([], description="The site's country, ISO 3166-1; repeatable.")
+    company: Text = Field(None, description="Company slug.")
+    status: Annotated[list[Facility.Status], Many] = Field([], description="Repeatable.")
+    technology: TechnologySlug = None
+    kind: Annotated[list[Facility.Kind], Many] = Field([], description="Repeatable.")
+    capacity_min: Annotated[Decimal | None, Blank] = Field(
+        None, ge=0, description="GWh/yr; facilities not convertible to GWh/yr are left out."
+    )
+    capacity_max: Annotated[Decimal | None, Blank] = Field(None, ge=0, description="GWh/yr.")
+    q: Text = Field(None, description="Search names, companies, cities, provinces.")
+    sort: Literal["name", "company", "capacity", "country"] = "company"
+
+    def read(self) -> Facilities:
+        """Facilities known by the day (see claims.read.facilities), these filters."""
+        return Facilities(self.as_of, FacilityFilters.of(self.model_dump(exclude={"as_of"})))
+
+
 class ClaimQuery(AsOfQuery):
     country: Countries = Field([], description="ISO 3166-1 alpha-2; repeatable.")
     company: Text = Field(None, description="Company slug.")
@@ -497,12 +526,8 @@ def get_company(request: HttpRequest, slug: str):
 @api.get("/facilities", response={200: list[FacilityOut], **ERRORS}, tags=["facilities"])
 @decorate_view(cache_public_page)
 @paginate(Pages)
-def list_facilities(request: HttpRequest, filters: Query[CompanyQuery]):
-    return (
-        Facility.objects.filter(company__in=filters.companies())
-        .select_related("company", "technology")
-        .order_by("company__name", "name", "pk")
-    )
+def list_facilities(request: HttpRequest, filters: Query[FacilityQuery]):
+    return filters.read().facilities()
 
 
 @api.get("/facilities/{slug}", response={200: FacilityOut, **ERRORS}, tags=["facilities"])

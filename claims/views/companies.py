@@ -15,6 +15,7 @@ from claims.filters import CompanyFilterForm
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
 from claims.read import AsOf
 from claims.read.asof import country_name
+from claims.read.facilities import Facilities, FacilityFilters
 from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
     csv_response,
@@ -24,6 +25,7 @@ from claims.views.common import (
     section_page,
     wants_csv,
 )
+from claims.views.facilities import map_context
 
 EMPTY_RECORD = TrackRecord()
 SORT_KEYS = {
@@ -154,6 +156,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             title=f"{company.name}: milestones over time",
         ),
         facilities=company.facilities.all(),
+        **map_context(Facilities(as_of, FacilityFilters(company=company.slug)).marks()),
         relations=CompanyRelation.objects.involving(company).for_profile(),
         claims_page=claims_page,
         sources_page=sources_page,
