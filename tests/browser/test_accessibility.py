@@ -152,6 +152,11 @@ FIRST_ROW_CELLS = {
         '#results tbody tr:first-child td[data-label="Claims"]',
     ],
     "country list": ["main tbody tr:first-child th"],
+    "facility list": [
+        "#results tbody tr:first-child th",
+        '#results tbody tr:first-child td[data-label="Status"]',
+        '#results tbody tr:first-child td[data-label="Capacity"]',
+    ],
     "timeline": [
         ".chart-table tbody tr:first-child th",
         '.chart-table tbody tr:first-child td[data-label="Status"]',
