@@ -95,6 +95,7 @@ class FuzzTests(TestCase):
             "/countries/CN/",
             "/timeline/",
             "/methodology/",
+            "/data/",
             "/feeds/claims/",
             "/companies/eve-energy/feed/",
             "/calendar.ics",
