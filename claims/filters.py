@@ -15,11 +15,11 @@ from django.http import QueryDict
 from django_countries import countries
 
 from claims.models import Claim, Company, Facility, Milestone, Source, Technology
-from claims.read.asof import MilestoneFilters
 from claims.read.facilities import FacilityFilters
+from claims.read.filters import MilestoneFilters
 from claims.read.pipeline import GROUPS as PIPELINE_GROUPS
 from claims.read.pipeline import PipelineFilters
-from claims.status import STATUS_CHOICES
+from claims.status import STATUS_CHOICES, Status
 
 MAX_TEXT = 100
 MAX_VALUES = 50
@@ -27,6 +27,10 @@ MAX_VALUES = 50
 
 def _upper(data: QueryDict, name: str) -> None:
     data.setlist(name, [v.upper() for v in data.getlist(name)])
+
+
+#: The statuses as written in links: "on_track, delayed, … or undated".
+STATUS_WORDS = ", ".join(s.value for s in list(Status)[:-1]) + f" or {list(Status)[-1].value}"
 
 
 class ListForm(forms.Form):
@@ -180,8 +184,7 @@ class MilestoneFilterForm(ListForm):
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
         self.fields["status"].error_messages["invalid_choice"] = (
-            "%(value)s is not a status: use on_track, delayed, overdue, achieved, cancelled "
-            "or undated."
+            f"%(value)s is not a status: use {STATUS_WORDS}."
         )
         self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a milestone kind."
         self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."

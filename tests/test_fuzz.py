@@ -96,6 +96,7 @@ class FuzzTests(TestCase):
             "/timeline/",
             "/pipeline/",
             "/methodology/",
+            "/data/",
             "/feeds/claims/",
             "/companies/eve-energy/feed/",
             "/calendar.ics",

@@ -45,7 +45,7 @@ from claims import geo
 from claims.cache import remember
 from claims.models import Claim, Facility
 from claims.models.base import CapacityUnit
-from claims.read.asof import country_name
+from claims.read.filters import country_name
 
 #: GWh/yr per unit of each convertible capacity unit.
 GWH_PER_YEAR = {
@@ -385,3 +385,14 @@ def _capacity_gwh():
         default=Value(None, output_field=output),
         output_field=output,
     )
+
+
+def map_context(marks: list) -> dict:
+    """What includes/facility_map_svg.html needs besides the marks."""
+    return {
+        "world": geo.world(),
+        "map_width": geo.WIDTH,
+        "map_height": geo.HEIGHT,
+        "marks": marks,
+        "legend": legend(),
+    }

@@ -45,8 +45,9 @@ from django.urls import reverse
 from claims.cache import remember
 from claims.models import Facility, Milestone
 from claims.models.base import CapacityUnit
-from claims.read.asof import AsOf, country_name
+from claims.read.asof import AsOf
 from claims.read.facilities import Facilities
+from claims.read.filters import country_name
 from claims.status import Status
 
 PLANNED = "planned"

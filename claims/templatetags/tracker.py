@@ -44,6 +44,6 @@ def json_ld(data):
 @register.filter
 def gwh(value) -> str:
     """GWh a year without trailing zeros: 15, 0.1, 0.005."""
-    from claims.charts import gwh_label
+    from claims.pipeline_chart import gwh_label
 
     return "" if value is None else gwh_label(float(value))

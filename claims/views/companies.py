@@ -14,8 +14,8 @@ from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
 from claims.read import AsOf
-from claims.read.asof import country_name
-from claims.read.facilities import Facilities, FacilityFilters
+from claims.read.facilities import Facilities, FacilityFilters, map_context
+from claims.read.filters import country_name
 from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
     csv_response,
@@ -25,7 +25,6 @@ from claims.views.common import (
     section_page,
     wants_csv,
 )
-from claims.views.facilities import map_context
 
 EMPTY_RECORD = TrackRecord()
 SORT_KEYS = {

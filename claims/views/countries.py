@@ -11,11 +11,10 @@ from django_countries import countries
 from claims.cache import cache_public_page
 from claims.models import Company, Facility
 from claims.read import AsOf, MilestoneFilters
-from claims.read.asof import country_name
-from claims.read.facilities import Facilities, FacilityFilters
+from claims.read.facilities import Facilities, FacilityFilters, map_context
+from claims.read.filters import country_name
 from claims.status import Status, TrackRecord
 from claims.views.common import csv_response, page_context, wants_csv
-from claims.views.facilities import map_context
 
 #: Milestones a country's page lists, due first (the milestone list, filtered, has them all).
 COUNTRY_MILESTONES = 50

@@ -6,13 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from claims import geo
 from claims.cache import cache_public_page
 from claims.filters import FacilityFilterForm
 from claims.models import Claim, Facility, Milestone
 from claims.models.base import format_quantity
 from claims.read import AsOf
-from claims.read.facilities import Facilities, capacity_gwh, legend
+from claims.read.facilities import Facilities, capacity_gwh, map_context
 from claims.views.common import (
     csv_response,
     last_changed,
@@ -88,17 +87,6 @@ def _csv_rows(request: HttpRequest, read: Facilities):
             read.day,
             request.build_absolute_uri(f.get_absolute_url()),
         ]
-
-
-def map_context(marks: list) -> dict:
-    """What includes/facility_map_svg.html needs besides the marks."""
-    return {
-        "world": geo.world(),
-        "map_width": geo.WIDTH,
-        "map_height": geo.HEIGHT,
-        "marks": marks,
-        "legend": legend(),
-    }
 
 
 @require_safe

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page
-from claims.charts import pipeline_chart
 from claims.filters import PipelineFilterForm
+from claims.pipeline_chart import pipeline_chart
 from claims.read import AsOf
 from claims.read.pipeline import GROUPS, PROMISED_NAMES, STAGE_LABELS, STAGES, Pipeline
 from claims.views.common import csv_response, page_context, render_page, wants_csv

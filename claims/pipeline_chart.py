@@ -1,0 +1,134 @@
+"""Geometry of the capacity pipeline's chart (includes/pipeline_chart.html): horizontal
+stacked bars, one per row of the pipeline's table. Pure functions of the figures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claims.charts import AxisTick, truncate
+
+PIPE_LABEL_WIDTH = 190
+PIPE_ROW = 28
+PIPE_BAR = 18
+PIPE_WIDTH = 720
+PIPE_TOP = 34
+PIPE_RIGHT_ROOM = 80  # the row's total, right of its bar
+PIPE_LABEL_CHARS = 26
+
+
+@dataclass(frozen=True)
+class PipeSegment:
+    stage: str
+    x: float
+    width: float
+    label: str  # its <title>: "2026, planned: 15 GWh/yr"
+
+
+@dataclass(frozen=True)
+class PipeBar:
+    label: str
+    y: float
+    text_y: float
+    segments: tuple[PipeSegment, ...]
+    total_x: float
+    total_label: str
+
+
+@dataclass(frozen=True)
+class PipelineChart:
+    title: str
+    description: str
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bar_height: float
+    bars: tuple[PipeBar, ...]
+    x_ticks: tuple[AxisTick, ...]
+    label_x: float
+
+
+def gwh_label(value: float) -> str:
+    """GWh with as many decimals as small values need: "15", "0.1", "0.005"."""
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def _nice_step(top: float, ticks: int = 5) -> float:
+    raw = top / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def pipeline_chart(
+    rows: Sequence[tuple[str, dict[str, float]]],
+    stages: Sequence[str],
+    stage_labels: dict[str, str],
+    *,
+    title: str,
+    description: str,
+) -> PipelineChart | None:
+    """Horizontal stacked bars: one bar per row (its label at the left, beside it, so it stays
+    with its row), one segment per stage with capacity, in `stages` order. None without any
+    capacity."""
+    largest = max((sum(by_stage.values()) for _, by_stage in rows), default=0)
+    if largest <= 0:
+        return None
+    step = _nice_step(largest)
+    top_value = step * math.ceil(largest / step)
+    left, right = PIPE_LABEL_WIDTH, PIPE_WIDTH - PIPE_RIGHT_ROOM
+    scale = (right - left) / top_value
+    bars = []
+    for i, (label, by_stage) in enumerate(rows):
+        y = PIPE_TOP + i * PIPE_ROW + (PIPE_ROW - PIPE_BAR) / 2
+        x = float(left)
+        segments = []
+        for stage in stages:
+            value = by_stage.get(stage, 0)
+            if value <= 0:
+                continue
+            width = value * scale
+            segments.append(
+                PipeSegment(
+                    stage,
+                    round(x, 1),
+                    round(max(width, 1), 1),
+                    f"{label}, {stage_labels[stage].lower()}: {gwh_label(value)} GWh/yr",
+                )
+            )
+            x += width
+        total = sum(by_stage.values())
+        bars.append(
+            PipeBar(
+                truncate(label, PIPE_LABEL_CHARS),
+                round(y, 1),
+                round(y + PIPE_BAR / 2, 1),
+                tuple(segments),
+                round(x + 6, 1),
+                f"{gwh_label(total)} GWh/yr",
+            )
+        )
+    ticks = []
+    value = 0.0
+    while value <= top_value + 1e-9:
+        pos = round(left + value * scale, 1)
+        ticks.append(AxisTick(pos=pos, label=gwh_label(value), label_pos=pos))
+        value += step
+    return PipelineChart(
+        title=title,
+        description=description,
+        width=PIPE_WIDTH,
+        height=PIPE_TOP + len(rows) * PIPE_ROW + 10,
+        left=left,
+        right=right,
+        top=PIPE_TOP,
+        bar_height=PIPE_BAR,
+        bars=tuple(bars),
+        x_ticks=tuple(ticks),
+        label_x=left - 8,
+    )
