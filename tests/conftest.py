@@ -1,5 +1,17 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
+
+from tests import servers
+
+
+def pytest_configure(config):
+    """With TEST_PORT_BASE set, the live server listens on a port of the worker's own."""
+    if "TEST_PORT_BASE" in os.environ and not config.getoption("liveserver", None):
+        os.environ.setdefault(
+            "DJANGO_LIVE_TEST_SERVER_ADDRESS", f"localhost:{servers.port(servers.LIVE_SERVER)}"
+        )
 
 
 @pytest.fixture
