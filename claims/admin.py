@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,7 +21,7 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
-from claims.dates import PartialDateError, format_partial_date, parse_partial_date
+from claims.dates import PartialDateError, date_end, format_partial_date, parse_partial_date
 from claims.forms import PartialDatesMixin
 from claims.imports import (
     CLAIM_COLUMNS,
@@ -43,6 +45,7 @@ from claims.models import (
     Technology,
 )
 from claims.periods import PeriodError, parse_period
+from claims.services import MergeRefused, add_next_claim, merge_sources, next_claim
 from claims.status import STATUS_CHOICES, Status
 
 admin.site.site_header = "SSB Tracker editors"
@@ -61,7 +64,8 @@ class TargetInput(forms.TextInput):
         attrs = {
             **(attrs or {}),
             "hx-get": reverse("admin:claims_parse_target"),
-            "hx-trigger": "input changed delay:300ms, load",
+            # Again when anything else in the form changes: the row's date reads "next year".
+            "hx-trigger": "input changed delay:300ms, load, change from:closest form",
             "hx-target": "next .period-preview",
             "hx-swap": "innerHTML",
             # The row's stated date and milestone (or the page's company) decide relative
@@ -79,18 +83,26 @@ class TargetInput(forms.TextInput):
 
 @require_GET
 def parse_target_preview(request: HttpRequest) -> HttpResponse:
-    """What the parser understands of a stated target, as a short phrase for the editor."""
-    name, text = next(
-        ((k, v) for k, v in request.GET.items() if k.endswith("target_text")), ("", "")
-    )
-    prefix = name.removesuffix("target_text")
+    """What the parser understands of a stated target, as a short phrase for the editor.
+
+    The whole form is sent (for the row's date and milestone); the field that asked is named
+    by htmx's HX-Trigger-Name header, else the first target field.
+    """
+    name = request.headers.get("HX-Trigger-Name", "")
+    if not name.endswith(TARGET_FIELDS) or name not in request.GET:
+        name = next((k for k in request.GET if k.endswith(TARGET_FIELDS)), "")
+    text = request.GET.get(name, "")
+    prefix = next((name.removesuffix(f) for f in TARGET_FIELDS if name.endswith(f)), "")
     stated_on, against = None, "the claim's date is not given yet"
     try:
         stated_on, precision = parse_partial_date(request.GET.get(f"{prefix}stated_on", ""))
         against = f"read against the claim's date, {format_partial_date(stated_on, precision)}"
+        stated_on = date_end(stated_on, precision)  # the last day it could have been said
     except PartialDateError:
         pass
-    company = _preview_company(request.GET, prefix)
+    if name.endswith("next_target") and not text.strip():
+        return HttpResponse("")  # most rows state no next target: nothing to say
+    company = _preview_company(request.GET, prefix, next_target=name.endswith("next_target"))
     try:
         period = parse_period(
             text,
@@ -98,39 +110,27 @@ def parse_target_preview(request: HttpRequest) -> HttpResponse:
             fiscal_year_start=company.fiscal_year_start_month if company else None,
         )
     except PeriodError as exc:
-        return HttpResponse(format_html('<span class="period-error">{}</span>', exc))
-    return HttpResponse(
-        format_html(
-            "Understood as <strong>{}</strong>{}; {}",
-            period.label,
-            _period_span(period.earliest, period.latest),
-            against,
-        )
-    )
+        return render(request, "admin/claims/target_preview.html", {"error": exc})
+    context = {"period": period, "against": against}
+    return render(request, "admin/claims/target_preview.html", context)
 
 
-def _preview_company(data, prefix: str) -> Company | None:
-    """The company whose fiscal year a target preview reads: the row's milestone's, else the
-    page's company (a milestone's own page)."""
-    milestone = data.get(f"{prefix}milestone") or data.get("milestone")
+#: The fields that state a target: the claim's own, and the next target of an achievement.
+TARGET_FIELDS = ("target_text", "next_target")
+
+
+def _preview_company(data, prefix: str, next_target: bool = False) -> Company | None:
+    """The company whose fiscal year a target preview reads: the row's milestone's (for a next
+    target, the next milestone's when one is chosen), else the page's company (a milestone's
+    own page)."""
+    milestone = (next_target and data.get(f"{prefix}next_milestone")) or ""
+    milestone = milestone or data.get(f"{prefix}milestone") or data.get("milestone")
     if milestone and milestone.isdigit():
         return Company.objects.filter(milestones__pk=milestone).first()
     company = data.get("company")
     if company and company.isdigit():
         return Company.objects.filter(pk=company).first()
     return None
-
-
-def _period_span(earliest, latest) -> str:
-    if earliest is None and latest is None:
-        return " (never overdue)"
-    if latest is None:
-        return format_html(" (from {}, open-ended, never overdue)", earliest.isoformat())
-    if earliest is None:
-        return format_html(" (due by {})", latest.isoformat())
-    return format_html(
-        " ({} to {}, due by {})", earliest.isoformat(), latest.isoformat(), latest.isoformat()
-    )
 
 
 def conflict_message(instance, submitted: int, current: int) -> str:
@@ -260,8 +260,77 @@ class VersionedAdminMixin:
             return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+def milestone_choice_widget(**attrs) -> AutocompleteSelect:
+    """The milestone picker: searches as the claim's milestone field does."""
+    return AutocompleteSelect(Claim._meta.get_field("milestone"), admin.site, attrs=attrs)
+
+
 class ClaimForm(PartialDatesMixin, VersionedModelForm):
+    """A claim; an achievement report may also state the next target, saved as a second claim
+    linked to it (claims.services.add_next_claim)."""
+
     partial_dates = ("stated_on", "achieved_on")
+
+    next_milestone = forms.ModelChoiceField(
+        queryset=Milestone.objects.select_related("company", "facility"),
+        required=False,
+        label="next milestone",
+        help_text="For an achievement report that also states the next target: the milestone "
+        "it is for (empty: the same milestone).",
+        widget=milestone_choice_widget(),
+    )
+    next_target = forms.CharField(
+        required=False,
+        max_length=100,
+        label="next target",
+        help_text="The next target the report states (“phase 2 by December 2026”): saved as a "
+        "second claim with the same source, date and speaker.",
+        widget=TargetInput(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.next_planned: tuple[Milestone, str] | None = None
+        if "milestone" in self.fields:
+            # The label names company, title and facility: fetch them with the milestone.
+            self.fields["milestone"].queryset = Milestone.objects.select_related(
+                "company", "facility"
+            )
+
+    def _post_clean(self):
+        super()._post_clean()
+        target = (self.cleaned_data.get("next_target") or "").strip()
+        milestone = self.cleaned_data.get("next_milestone")
+        if not target:
+            if milestone is not None:
+                self.add_error("next_target", "Give the next target, or clear the next milestone.")
+            return
+        if self.instance.kind != Claim.Kind.ACHIEVEMENT:
+            self.add_error(
+                "next_target",
+                "A next target goes with an achievement report; enter other targets as a "
+                "claim of their own.",
+            )
+            return
+        if self.errors:
+            return
+        milestone = milestone or (self.instance.milestone if self.instance.milestone_id else None)
+        if milestone is None:
+            self.add_error("next_target", "Choose the milestone the next target is for.")
+            return
+        planned = next_claim(claim=self.instance, milestone=milestone, target_text=target)
+        known_source = planned.source_id is not None
+        try:
+            planned.full_clean(
+                exclude=[] if known_source else ["source"], validate_constraints=known_source
+            )
+        except ValidationError as exc:
+            kind = planned.get_kind_display().lower()
+            for messages_ in exc.message_dict.values():
+                for message in messages_:
+                    self.add_error("next_target", f"As the {kind} of {milestone}: {message}")
+            return
+        self.next_planned = (milestone, planned.target_text)
 
     class Meta:
         model = Claim
@@ -279,9 +348,9 @@ class ClaimForm(PartialDatesMixin, VersionedModelForm):
             "quote",
         ]
         widgets = {
-            "target_text": TargetInput(attrs={"size": 14}),
-            "quote": forms.Textarea(attrs={"rows": 2, "cols": 40}),
-            "speaker": forms.TextInput(attrs={"size": 18}),
+            "target_text": TargetInput(attrs={"size": 10}),
+            "quote": forms.Textarea(attrs={"rows": 2, "cols": 24}),
+            "speaker": forms.TextInput(attrs={"size": 12}),
         }
 
 
@@ -295,6 +364,64 @@ class SourceForm(PartialDatesMixin, VersionedModelForm):
 
 class ClaimInlineForm(ClaimForm):
     inline = True
+
+
+class MergeSourcesForm(forms.Form):
+    """Which of the selected sources to keep; the versions the editor saw ride along."""
+
+    keep = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Keep")
+
+    def __init__(self, *args, sources: list[Source], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(s.pk, f"#{s.pk} {s}") for s in sources]
+        self.fields["keep"].initial = sources[0].pk
+        for source in sources:
+            self.fields[f"version_{source.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=source.version
+            )
+
+    def versions(self) -> dict[int, int]:
+        return {
+            int(name.removeprefix("version_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("version_")
+        }
+
+
+class ClaimTablePageMixin:
+    """A page with the claim table: the table takes the whole width of the screen (the
+    navigation sidebar stays closed here; the breadcrumbs lead back)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class NextTargetAdminMixin:
+    """After a claim form (or an inline row of claims) is saved: the next target an
+    achievement report stated becomes its own claim, linked to the report."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._add_next_claim(request, form)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        deleted = set(getattr(formset, "deleted_forms", []))
+        for row in formset.forms:
+            if row not in deleted:
+                self._add_next_claim(request, row)
+
+    @staticmethod
+    def _add_next_claim(request, form) -> None:
+        planned = getattr(form, "next_planned", None)
+        if planned is None or form.instance.pk is None:
+            return
+        milestone, target = planned
+        add_next_claim(
+            claim=form.instance, milestone=milestone, target_text=target, user=request.user
+        )
+        form.next_planned = None
 
 
 # --- CSV import and export ------------------------------------------------------------------
@@ -432,6 +559,36 @@ class ClaimCountryListFilter(CountryListFilter):
     field_path = "milestone__country"
 
 
+class YearListFilter(admin.SimpleListFilter):
+    """The years records fall in, by the first day of their date (a date known only to its
+    year is filed under that year, never under a month)."""
+
+    title = "year"
+    field_path = ""
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates(self.field_path, "year", order="DESC")
+        return [(str(d.year), str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(**{f"{self.field_path}__year": int(value)})
+        return queryset
+
+
+class StatedYearListFilter(YearListFilter):
+    title = "year stated"
+    parameter_name = "stated_year"
+    field_path = "stated_on"
+
+
+class PublishedYearListFilter(YearListFilter):
+    title = "year published"
+    parameter_name = "published_year"
+    field_path = "published_on"
+
+
 class StatusListFilter(admin.SimpleListFilter):
     title = "status today"
     parameter_name = "status"
@@ -477,19 +634,16 @@ class ClaimInline(admin.TabularInline):
         "speaker",
         "standing",
         "target_text",
-        "understood_as",
         "achieved_on",
         "evidence",
         "source",
         "quote",
+        "next_milestone",
+        "next_target",
     ]
-    readonly_fields = ["understood_as"]
-
-    @admin.display(description="saved as")
-    def understood_as(self, obj: Claim) -> str:
-        if not obj.pk or not obj.has_target:
-            return "—"
-        return obj.target_label
+    # How the target is understood shows under it (TargetInput's preview), not in a column of
+    # its own: the table fits a 1280 px screen (static/css/admin.css).
+    classes = ["claim-table"]
 
 
 class SourceClaimInline(ClaimInline):
@@ -516,6 +670,7 @@ class FacilityInline(admin.TabularInline):
         "slug",
         "kind",
         "status",
+        "country",
         "city",
         "capacity_value",
         "capacity_unit",
@@ -613,15 +768,22 @@ CLAIM_IMPORT_HELP = (
 
 
 @admin.register(Source)
-class SourceAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
+class SourceAdmin(
+    ClaimTablePageMixin,
+    NextTargetAdminMixin,
+    VersionedAdminMixin,
+    CsvImportMixin,
+    SimpleHistoryAdmin,
+):
     form = SourceForm
+    actions = ["merge_sources"]
     import_function = staticmethod(import_claims_csv)
     import_help = CLAIM_IMPORT_HELP
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
     list_display = ["title", "publisher", "kind", "published", "via", "claim_count"]
-    list_filter = ["kind", "language", "publisher"]
+    list_filter = [PublishedYearListFilter, "kind", "language", "publisher"]
     search_fields = ["title", "publisher", "url"]
-    date_hierarchy = "published_on"
+    # No date hierarchy: a source known only to its year would be filed under January.
     autocomplete_fields = ["via"]
     inlines = [SourceClaimInline]
     fieldsets = [
@@ -636,13 +798,61 @@ class SourceAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_claim_counts().select_related("via")
 
-    @admin.display(description="claims", ordering="claim_count")
     @admin.display(description="published", ordering="published_on")
     def published(self, obj: Source) -> str:
         return obj.published_label
 
+    @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj: Source) -> int:
         return obj.claim_count
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        """A merge changes the kept source and deletes the others: both permissions (an
+        action's own list of permissions would accept either)."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(
+        description="Merge selected sources into one (keeps every claim)",
+        permissions=["merge"],
+    )
+    def merge_sources(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Choose the source to keep, then move every claim, relation, facility and "via" of
+        the others to it and delete them (claims.services.merge_sources)."""
+        sources = list(queryset.order_by("pk"))
+        if len(sources) < 2:
+            self.message_user(request, "Select two or more sources to merge.", messages.WARNING)
+            return None
+        form = MergeSourcesForm(
+            request.POST if "confirm" in request.POST else None, sources=sources
+        )
+        if form.is_valid():
+            keep = next(s for s in sources if s.pk == form.cleaned_data["keep"])
+            try:
+                result = merge_sources(
+                    keep=keep, merge=sources, versions=form.versions(), user=request.user
+                )
+            except MergeRefused as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Merged {len(result.deleted)} source(s) into #{keep.pk} “{keep.title}”: "
+                    f"{result.claims} claims, {result.relations} relations, {result.facilities} "
+                    f"facilities and {result.reported} sources reported via them now cite it.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:claims_source_change", args=[keep.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Merge sources",
+            "form": form,
+            "sources": Source.objects.filter(pk__in=[s.pk for s in sources])
+            .with_claim_counts()
+            .order_by("pk"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/claims/source/merge_sources.html", context)
 
 
 @admin.register(Facility)
@@ -697,7 +907,13 @@ class FacilityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(
+    ClaimTablePageMixin,
+    NextTargetAdminMixin,
+    VersionedAdminMixin,
+    CsvImportMixin,
+    SimpleHistoryAdmin,
+):
     form = VersionedModelForm
     import_function = staticmethod(import_milestones_csv)
     import_help = (
@@ -751,7 +967,8 @@ class MilestoneAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_claims()
+        # Company and facility: each milestone's label names both (autocomplete results too).
+        return super().get_queryset(request).with_claims().select_related("company", "facility")
 
     @admin.display(description="where it happens")
     def where(self, obj: Milestone) -> str:
@@ -786,14 +1003,14 @@ class MilestoneAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
+class ClaimAdmin(NextTargetAdminMixin, VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
     import_function = staticmethod(import_claims_csv)
     import_help = CLAIM_IMPORT_HELP
     import_permissions = ("claims.add_source", "claims.add_claim", "claims.change_claim")
     actions = ["export_csv"]
     form = ClaimForm
     list_display = ["milestone", "kind", "stated", "speaker", "standing", "target_text", "source"]
-    list_filter = ["kind", "standing", "evidence", ClaimCountryListFilter]
+    list_filter = [StatedYearListFilter, "kind", "standing", "evidence", ClaimCountryListFilter]
     search_fields = [
         "milestone__title",
         "milestone__company__name",
@@ -803,8 +1020,8 @@ class ClaimAdmin(VersionedAdminMixin, CsvImportMixin, SimpleHistoryAdmin):
         "target_text",
     ]
     autocomplete_fields = ["milestone", "source"]
-    date_hierarchy = "stated_on"
-    list_select_related = ["milestone__company", "source"]
+    # No date hierarchy: a claim known only to its year would be filed under January.
+    list_select_related = ["milestone__company", "milestone__facility", "source"]
     readonly_fields = ["understood_as"]
 
     @admin.display(description="saved as")

@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from claims.cache import cache_public_page
+from claims.dates import span_precision
 from claims.filters import (
     AsOfForm,
     ClaimFilterForm,
@@ -153,6 +154,10 @@ class MilestoneOut(Schema):
     achieved_on: date | None = Field(description="First day the achievement could have been.")
     achieved_latest: date | None = Field(description="Last day it could have been.")
     achieved: str = Field(description='When, as precisely as known: "2 Sep 2025", "2023".')
+    achieved_precision: str | None = Field(
+        description="day, month, quarter, half or year when the bounds are one such period, "
+        "else range"
+    )
     verdict: str | None = Field(
         description="on_time, late or cant_tell (the sources are not precise enough); "
         "null without an achievement against a dated target."
@@ -415,6 +420,9 @@ def milestone_out(request: HttpRequest, m: Milestone, result: MilestoneStatus) -
         "achieved_on": result.achieved_on,
         "achieved_latest": result.achieved_latest,
         "achieved": achieved_label(result),
+        "achieved_precision": span_precision(result.achieved_on, result.achieved_latest)
+        if result.achieved_on
+        else None,
         "verdict": result.verdict,
         "on_time": result.on_time,
         "slip_months": result.slip_months,

@@ -128,6 +128,20 @@ def remember(kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     return value
 
 
+def fragment_version() -> str:
+    """What every cached template fragment's key holds besides the fragment's own inputs
+    (`{% cache fragment_seconds name ... fragment_version %}`): the release and the data
+    version, so a deploy or an edit moves every fragment to new keys at once. While the cache
+    does not answer, a fresh token: nothing is reused then."""
+    version = data_version()
+    return f"{RELEASE}:{version}" if version else secrets.token_hex(8)
+
+
+def fragment_seconds() -> int:
+    """How long a rendered fragment is kept: as long as derived counts, none without a cache."""
+    return DERIVED_SECONDS if settings.PAGE_CACHE_SECONDS else 0
+
+
 def _cacheable_request(request: HttpRequest) -> bool:
     """An anonymous GET (or HEAD: the same page without its body): no session cookie, so
     nothing on the page depends on who asks."""

@@ -8,15 +8,12 @@ due; a rising line is a slip). The templates `includes/timeline_svg.html` and
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
-
-from django.utils.safestring import SafeString, mark_safe
 
 from claims.dates import format_span
 from claims.status import (
@@ -211,64 +208,6 @@ class TimelineChart:
     label_x, status_text_x = 8, 24
     grid_bottom = property(lambda self: self.height - 4)
     as_of_anchor = property(lambda self: anchor(self.as_of_x, self.plot_left, self.plot_right))
-
-    def rows_svg(self, query: str = "") -> SafeString:
-        """The rows' SVG groups; links to milestones end with `query` (e.g. "?as_of=...").
-
-        Built here rather than in the template: a page of a few dozen rows with their
-        claims is thousands of template variables, and most of a company page's time.
-        """
-        return mark_safe("\n".join(_row_svg(row, self, query) for row in self.rows))  # noqa: S308
-
-
-def _row_svg(row: TimelineRow, chart: TimelineChart, query: str) -> str:
-    """One row's <g>: every text escaped, numbers as they are."""
-    note = f" ({row.note})" if row.note else ""
-    parts = [
-        f'<g class="tl-row tl-row-{escape_text(row.status)}">\n<a href="{escape_text(row.url)}{escape_text(query)}">'
-        f"<title>{escape_text(row.title)}{escape_text(note)}: {escape_text(row.status_label)}</title>"
-        f'<text class="tl-label" x="{chart.label_x}" y="{row.title_y}">{escape_text(row.label)}</text>'
-        f'</a>\n<path class="chart-status chart-status-{escape_text(row.status)}" d="{row.status_d}"/>'
-        f'<text class="tl-status-text" x="{chart.status_text_x}" y="{row.status_y}">'
-        f"{escape_text(row.status_text)}</text>"
-    ]
-    if first := row.first:
-        parts.append(
-            f'<rect class="tl-first" x="{first.x}" y="{row.first_y}" width="{first.width}" '
-            f'height="20" fill="none" stroke="currentColor"><title>First target: '
-            f"{escape_text(first.label)} (stated as “{escape_text(first.stated)}”)</title></rect>"
-        )
-    if current := row.current:
-        parts.append(
-            f'<rect class="tl-current" x="{current.x}" y="{row.current_y}" '
-            f'width="{current.width}" height="10"><title>Current target: {escape_text(current.label)} '
-            f"(stated as “{escape_text(current.stated)}”)</title></rect>"
-        )
-    open_windows = [w for w in (row.first, row.current) if w and w.open_ended]
-    parts.extend(f'<path class="tl-arrow" d="{w.arrow_d}"/>' for w in open_windows)
-    if open_windows:
-        parts.append(
-            f'<text class="tl-open-text" x="{chart.plot_right}" y="{row.open_label_y}" '
-            'text-anchor="end">open-ended</text>'
-        )
-    parts.extend(
-        f'<path class="tl-claim tl-claim-{tick.group}" d="{tick.d}" stroke="currentColor" '
-        f'fill="none"><title>{escape_text(tick.title)}</title></path>'
-        for tick in row.claims
-    )
-    if row.achieved_x is not None:
-        parts.append(
-            f'<circle class="tl-achieved" cx="{row.achieved_x}" cy="{row.mid}" r="6">'
-            f"<title>Achieved {achieved_label(row.result)}</title></circle>"
-        )
-    parts.append("</g>")
-    return "".join(parts)
-
-
-def escape_text(text) -> str:
-    """Text escaped for HTML as Django's escape() does it, without its lazy-string wrapper
-    (a cost per call that rows of fragments add up)."""
-    return html.escape(str(text))
 
 
 def _span(target: Target | None) -> tuple[date, date | None] | None:

@@ -61,7 +61,8 @@ _FORMS: list[tuple[re.Pattern[str], str]] = [
 
 def _error(text: str, reason: str = "") -> PartialDateError:
     return PartialDateError(
-        f'Could not read "{text}" as a date{": " + reason if reason else ""}. Write it as precisely'
+        f'Could not read "{text if len(text) <= 40 else text[:39] + "…"}" as a date'
+        f"{': ' + reason if reason else ''}. Write it as precisely"
         ' as the source gives it: "2025-11-03", "2025-11", "Nov 2025", "2025-Q4", "2025-H2",'
         ' "2025" or "2025年11月".'
     )

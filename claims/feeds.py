@@ -49,8 +49,11 @@ class ClaimsFeed(Feed):
         return reverse("claims:home")
 
     def claims(self):
-        return Claim.objects.select_related("milestone__company", "source").order_by(
-            "-stated_on_latest", "-id"
+        """Claims known by today (their stated period has ended), newest first."""
+        return (
+            Claim.objects.stated_by(date.today())
+            .select_related("milestone__company", "source")
+            .order_by("-stated_on_latest", "-id")
         )
 
     def items(self):

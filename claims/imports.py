@@ -18,11 +18,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from claims.csvcells import restore
@@ -30,7 +30,9 @@ from claims.dates import PartialDateError, parse_partial_date, partial_date_text
 from claims.forms import PartialDatesMixin
 from claims.locking import lock_rows
 from claims.models import Claim, Company, Facility, Milestone, Source
+from claims.models.base import partial_date_bounds
 from claims.services import form_for
+from claims.urlnorm import normalise_url
 
 MAX_ROWS = 5000
 #: How long a previewed file waits for its confirmation.
@@ -79,6 +81,9 @@ class RowResult:
     errors: list[str] = field(default_factory=list)
     #: How the row's dates, target and speaker were read, for the editor to check.
     understood: list[str] = field(default_factory=list)
+    #: Doubts that do not block the import: a claim dated far from its source, a source title
+    #: the file would change, a near-duplicate source URL, a company matched by alias.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +101,10 @@ class ImportReport:
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(r.warnings) for r in self.rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -140,85 +149,77 @@ def _save(model, instance, data: dict, result: RowResult, what: str):
     return form.save()
 
 
-def find_company(value: str) -> Company | None:
-    return Company.objects.filter(Q(slug=value) | Q(name__iexact=value)).first()
+class CompanyMatch(NamedTuple):
+    company: Company | None
+    #: The alias it was found by, when not by slug or name (the preview warns).
+    alias: str = ""
+    error: str = ""
 
 
-def find_milestone(company: Company, value: str) -> Milestone | None:
-    return company.milestones.filter(Q(slug=value) | Q(title__iexact=value)).first()
+class CompanyMatcher:
+    """Companies as a file names them: by slug, then name or native name, then alias, each
+    case-insensitively. Two companies answering at the first level that answers is an error
+    (name the company by its slug); an alias match is allowed with a warning."""
 
+    def __init__(self, companies: Iterable[Company] | None = None) -> None:
+        if companies is None:
+            companies = Company.objects.only("pk", "slug", "name", "native_name", "aliases")
+        self.levels: tuple[dict[str, list[Company]], ...] = ({}, {}, {})
+        for company in companies:
+            names = [company.name, company.native_name]
+            keyed = ([company.slug], names, company.alias_list)
+            for level, values in zip(self.levels, keyed, strict=True):
+                for value in {v.strip().casefold() for v in values if v and v.strip()}:
+                    level.setdefault(value, []).append(company)
 
-def _source(row: dict[str, str], result: RowResult) -> Source | None:
-    via = None
-    if row.get("source_via_url"):
-        via = Source.objects.filter(url=row["source_via_url"]).first()
-        if via is None:
-            result.errors.append(
-                f"source via: no source has the URL {row['source_via_url']}; import it first."
-            )
-            return None
-    url = row.get("source_url", "")
-    if url:
-        instance = Source.objects.filter(url=url).first()
-    else:
-        instance = Source.objects.filter(url="", title=row["source_title"], via=via).first()
-    data = {
-        "url": url,
-        "title": row["source_title"],
-        "publisher": row["source_publisher"],
-        "kind": row.get("source_kind") or "news",
-        "published_on": row["source_published_on"],
-        "language": row.get("source_language") or "en",
-        "via": via.pk if via else None,
-    }
-    if instance is not None:
-        # Keep what the file does not speak of (archive URL, accessed date).
-        data |= {"archive_url": instance.archive_url, "accessed_on": instance.accessed_on}
-    return _save(Source, instance, data, result, "source")
-
-
-def _claim(row: dict[str, str], source: Source, result: RowResult) -> None:
-    company = find_company(row["company"])
-    if company is None:
-        result.errors.append(f"company: no company has the slug or name “{row['company']}”.")
-        return
-    milestone = find_milestone(company, row["milestone"])
-    if milestone is None:
-        result.errors.append(
-            f"milestone: {company.name} has no milestone with the slug or title "
-            f"“{row['milestone']}”; add it in the admin first."
+    def match(self, value: str) -> CompanyMatch:
+        key = value.strip().casefold()
+        for depth, level in enumerate(self.levels):
+            found = level.get(key, [])
+            if len(found) == 1:
+                return CompanyMatch(found[0], alias=value if depth == 2 else "")
+            if found:
+                names = " and ".join(f"{c.name} ({c.slug})" for c in found)
+                return CompanyMatch(
+                    None, error=f"company: “{value}” names {names}: give the company's slug."
+                )
+        return CompanyMatch(
+            None,
+            error=f"company: no company has the slug, name, native name or alias “{value}”.",
         )
-        return
-    try:
-        stated_on, _ = parse_partial_date(row["stated_on"])
-    except PartialDateError as exc:
-        result.errors.append(f"stated on: {exc}")
-        return
-    evidence = row.get("evidence", "")
-    evidence_value = None
-    if evidence:
-        try:
-            evidence_value = Claim.Evidence[evidence.upper()].value
-        except KeyError:
-            names = ", ".join(e.name.lower() for e in Claim.Evidence)
-            result.errors.append(f"evidence: “{evidence}” is not one of {names}.")
-            return
-    data = {
-        "milestone": milestone.pk,
-        "kind": row["kind"],
-        "stated_on": row["stated_on"],
-        "speaker": row.get("speaker", ""),
-        "standing": row.get("standing") or Claim.Standing.COMPANY,
-        "target_text": row.get("target", ""),
-        "achieved_on": row.get("achieved_on", ""),
-        "evidence": evidence_value,
-        "source": source.pk,
-        "quote": row.get("quote", ""),
-    }
-    instance = Claim.objects.filter(
-        milestone=milestone, source=source, kind=row["kind"], stated_on=stated_on
-    ).first()
-    _save(Claim, instance, data, result, "claim")
+
+
+def find_company(value: str) -> Company | None:
+    """The one company `value` names (slug, name, native name or alias), if exactly one."""
+    return CompanyMatcher().match(value).company
+
+
+#: How far a claim's date may lie from its source's before the preview warns: a source
+#: reports what was said before it appeared, rarely more than a year before, and cannot report
+#: what was said after it (a week's slack for time zones and updated pages).
+STATED_BEFORE_SOURCE_DAYS = 365
+STATED_AFTER_SOURCE_DAYS = 7
+
+
+def date_warnings(claim: Claim, source: Source) -> list[str]:
+    """Non-blocking doubts about a claim's date against its source's publication date."""
+    if claim.stated_on is None or source.published_on is None:
+        return []
+    claim.fill_date_bounds()
+    published_first, published_last = partial_date_bounds(
+        source.published_on, source.published_on_precision
+    )
+    if (published_first - claim.stated_on_latest).days > STATED_BEFORE_SOURCE_DAYS:
+        return [
+            f"stated {claim.stated_label}, more than a year before its source appeared "
+            f"({source.published_label}): check the claim's date, or cite the earlier source."
+        ]
+    if (claim.stated_on - published_last).days > STATED_AFTER_SOURCE_DAYS:
+        return [
+            f"stated {claim.stated_label}, after its source appeared ({source.published_label}): "
+            "a source cannot report what was said later; check both dates."
+        ]
+    return []
 
 
 def _run(
@@ -264,7 +265,7 @@ CLAIM_FIELDS = ["kind", "stated_on", "stated_on_precision", "speaker", "standing
 CLAIM_FIELDS += ["target_text", "achieved_on", "achieved_on_precision", "evidence", "quote"]
 #: Written with the fields: each partial date's last day, derived from the first and the
 #: precision (Source.fill_date_bounds, Claim.fill_date_bounds).
-SOURCE_DERIVED = ["published_on_latest"]
+SOURCE_DERIVED = ["published_on_latest", "url_key"]
 CLAIM_DERIVED = ["stated_on_latest", "achieved_on_latest"]
 #: The foreign keys are resolved by the import (from the file's keys) and set on the
 #: instance, not looked up once a row through a model choice field. Dates are typed as
@@ -316,29 +317,42 @@ def _errors(form, what: str, result: RowResult) -> None:
         result.errors.extend(f"{label}: {m}" for m in messages)
 
 
+def source_warnings(instance: Source, url: str, title: str) -> list[str]:
+    """What a row that names a known source (by its URL's key) would have changed."""
+    warnings = []
+    if url != instance.url:
+        where = f"source #{instance.pk}" if instance.pk else "a source earlier in this file"
+        warnings.append(
+            f"near-duplicate source: {url} is the page of {where} ({instance.url}); the row "
+            "cites that source and its URL is kept."
+        )
+    if title != instance.title:
+        warnings.append(
+            f"source title differs: kept “{instance.title}”; the file says “{title}”; change "
+            "it in the admin if the file is right."
+        )
+    return warnings
+
+
 class _ClaimPlan:
     """What a claims file would write, read with a few queries whatever its length."""
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
         self.rows = rows
-        wanted = {r["company"] for r in rows} | {r["company"].lower() for r in rows}
-        self.companies: dict[str, Company] = {}
-        for company in Company.objects.filter(Q(slug__in=wanted) | Q(name__in=wanted)).only(
-            "pk", "slug", "name"
-        ):
-            self.companies[company.slug] = company
-        for company in Company.objects.only("pk", "slug", "name").order_by("pk"):
-            # names match case-insensitively, as find_company does
-            self.companies.setdefault(company.name.lower(), company)
+        self.company_matcher = CompanyMatcher()
         self.milestones: dict[tuple[int, str], Milestone] = {}
-        ids = {c.pk for c in self.companies.values()}
+        wanted = {r["company"] for r in rows}
+        ids = {m.company.pk for m in map(self.company_matcher.match, wanted) if m.company}
         for m in Milestone.objects.filter(company_id__in=ids).only(
             "pk", "slug", "title", "company_id", "version"
         ):
             self.milestones[(m.company_id, m.slug)] = m
             self.milestones.setdefault((m.company_id, m.title.lower()), m)
         urls = {r.get("source_url", "") for r in rows} | {r.get("source_via_url", "") for r in rows}
-        self.sources_by_url = {s.url: s for s in Source.objects.filter(url__in=urls - {""})}
+        keys = {normalise_url(url) for url in urls} - {""}
+        #: Sources by the key their URL is compared by (Source.url_key): a row's URL in
+        #: another spelling (http, www., a ?utm_ tail) finds the same source.
+        self.sources_by_key = {s.url_key: s for s in Source.objects.filter(url_key__in=keys)}
         titles = {r["source_title"] for r in rows if not r.get("source_url")}
         self.sources_by_title = {
             (s.title, s.via_id): s for s in Source.objects.filter(url="", title__in=titles)
@@ -354,7 +368,7 @@ class _ClaimPlan:
 
     def existing_claims(self) -> None:
         milestone_ids = {m.pk for m in self.milestones.values()}
-        source_ids = {s.pk for s in self.sources_by_url.values()}
+        source_ids = {s.pk for s in self.sources_by_key.values()}
         source_ids |= {s.pk for s in self.sources_by_title.values()}
         for claim in Claim.objects.filter(milestone_id__in=milestone_ids, source_id__in=source_ids):
             key = (claim.milestone_id, claim.source_id, claim.kind, claim.stated_on)
@@ -364,21 +378,27 @@ class _ClaimPlan:
     def source(self, row: dict[str, str], result: RowResult) -> Source | None:
         via = None
         if row.get("source_via_url"):
-            via = self.sources_by_url.get(row["source_via_url"])
+            via = self.sources_by_key.get(normalise_url(row["source_via_url"]))
             if via is None:
                 result.errors.append(
                     f"source via: no source has the URL {row['source_via_url']}; import it first."
                 )
                 return None
         url = row.get("source_url", "")
-        key = url or (row["source_title"], via.pk if via and via.pk else id(via))
+        url_key = normalise_url(url)
+        key = url_key or (row["source_title"], via.pk if via and via.pk else id(via))
+        title = row["source_title"]
         if url:
-            instance = self.sources_by_url.get(url)
+            instance = self.sources_by_key.get(url_key)
+            if instance is not None:
+                # The stored URL and title stay: a file changes neither by the way.
+                result.warnings.extend(source_warnings(instance, url, title))
+                url, title = instance.url, instance.title
         else:
             instance = self.sources_by_title.get(key) or self.new_sources.get(key)
         data = {
             "url": url,
-            "title": row["source_title"],
+            "title": title,
             "publisher": row["source_publisher"],
             "kind": row.get("source_kind") or "news",
             "published_on": row["source_published_on"],
@@ -406,7 +426,7 @@ class _ClaimPlan:
             action = "create"
             self.new_sources[key] = form.instance
             if url:
-                self.sources_by_url[url] = form.instance
+                self.sources_by_key[url_key] = form.instance
         elif form.has_changed():
             action = "update"
             if instance.pk:
@@ -418,10 +438,15 @@ class _ClaimPlan:
         return form.instance
 
     def claim(self, row: dict[str, str], source: Source, result: RowResult) -> None:
-        company = self.companies.get(row["company"]) or self.companies.get(row["company"].lower())
+        company, alias, error = self.company_matcher.match(row["company"])
         if company is None:
-            result.errors.append(f"company: no company has the slug or name “{row['company']}”.")
+            result.errors.append(error)
             return
+        if alias:
+            result.warnings.append(
+                f"company “{alias}” matched {company.name} ({company.slug}) by its alias: check "
+                "it is that company."
+            )
         milestone = self.milestones.get((company.pk, row["milestone"])) or self.milestones.get(
             (company.pk, row["milestone"].lower())
         )
@@ -471,6 +496,7 @@ class _ClaimPlan:
             _errors(form, "claim", result)
             return
         result.understood = understood(form.instance)
+        result.warnings.extend(date_warnings(form.instance, source))
         self.touched_milestones.add(milestone.pk)
         if instance is None:
             result.action = "create"
@@ -513,6 +539,8 @@ class _ClaimPlan:
                 *self.changed_claims,
             ):
                 record.fill_date_bounds()
+            for source in (*self.new_sources.values(), *self.changed_sources.values()):
+                source.fill_url_key()
             new = list(self.new_sources.values())
             for batch in (
                 [s for s in new if s.via is None or s.via.pk],
@@ -591,12 +619,17 @@ def import_milestones_csv(*, text: str, dry_run: bool, user=None) -> ImportRepor
     are ignored.
     """
     rows = read_csv(text, MILESTONE_REQUIRED)
+    companies = CompanyMatcher()
 
     def handle(row: dict[str, str], result: RowResult) -> None:
         result.summary = f"{row['company_slug']}: {row['title']}"
-        company = find_company(row["company_slug"])
+        company, alias, error = companies.match(row["company_slug"])
+        if alias:
+            result.warnings.append(
+                f"company “{alias}” matched {company.name} ({company.slug}) by its alias."
+            )
         if company is None:
-            result.errors.append(f"company: no company has the slug “{row['company_slug']}”.")
+            result.errors.append(error)
         else:
             instance = Milestone.objects.filter(slug=row["slug"]).first()
             facility = None

@@ -47,7 +47,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 MAX_LENGTH = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -188,10 +187,8 @@ def _range_label(e: date, latest: date) -> str:
     return f"{MONTH_ABBR[e.month]}–{_month(latest)}"
 
 
-@lru_cache(maxsize=4096)
 def format_period(earliest: date | None, latest: date | None, precision: str) -> str:
-    """The compact display label, derived from the three stored fields alone (remembered:
-    a timeline labels hundreds of targets, most of them the same few periods)."""
+    """The compact display label, derived from the three stored fields alone."""
     p = Precision(precision)
     if p is Precision.NONE or (earliest is None and latest is None):
         return "not stated"
@@ -287,6 +284,8 @@ def _relative(m: re.Match[str], ctx: _Context) -> _Bounds:
     months = count * (12 if m["unit"].startswith("year") else 1)
     if months < 1 or months != int(months):
         raise _Invalid("the length must be a whole number of months")
+    if stated_on.year + months / 12 > MAX_YEAR:
+        raise _Invalid(f"it would end after {MAX_YEAR}")
     return stated_on, _months(stated_on.year, stated_on.month, int(months) + 1)[1], Precision.RANGE
 
 
@@ -489,6 +488,11 @@ def _holds_several(text: str) -> bool:
     return sum(bool(_DATE_WORD.search(part)) for part in _SEPARATOR.split(bare)) > 1
 
 
+def _shown(text: str, limit: int = 120) -> str:
+    """The editor's text as quoted back in a message: a long one cut short."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_period(
     text: str, *, stated_on: date | None = None, fiscal_year_start: int | None = None
 ) -> Period:
@@ -517,11 +521,11 @@ def parse_period(
         if earliest and latest and earliest > latest:
             raise _Invalid("the range ends before it starts")
     except _Refused as err:
-        raise PeriodError(f'"{stated}" {err}.') from None
+        raise PeriodError(f'"{_shown(stated)}" {err}.') from None
     except _Invalid as err:
         reason = f": {err}" if str(err) else ""
         raise PeriodError(
-            f'Could not read "{stated}" as a target period{reason}. '
+            f'Could not read "{_shown(stated)}" as a target period{reason}. '
             f"Write it as stated in one of these forms: {EXAMPLES}."
         ) from None
     return Period(stated, earliest, latest, precision)

@@ -97,7 +97,7 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(published_on_latest__lte=as_of)
 
     def for_citation(self) -> SourceQuerySet:
-        """Only what a citation shows (templatetags.tracker.source_cite), and the source
+        """Only what a citation shows (templates/includes/source_cite.html), and the source
         that reported it; newest first."""
         return (
             self.select_related("via")

@@ -46,7 +46,8 @@ def milestone_claims(request: HttpRequest, milestone: Milestone, claims: list[Cl
             "@type": "CreativeWork",
             "name": source.title,
             "publisher": {"@type": "Organization", "name": source.publisher},
-            "datePublished": source.published_on.isoformat(),
+            # schema.org takes "2025-03" or "2025" for a date known to its month or year.
+            "datePublished": source.published_datetime or str(source.published_on.year),
         }
         if source.url:
             appearance["url"] = source.url
@@ -60,7 +61,7 @@ def milestone_claims(request: HttpRequest, milestone: Milestone, claims: list[Cl
                     f"{milestone.get_absolute_url()}#claim-{claim.pk}"
                 ),
                 "text": text,
-                "datePublished": claim.stated_on.isoformat(),
+                "datePublished": claim.stated_datetime or str(claim.stated_on.year),
                 "author": _author(claim),
                 "appearance": appearance,
                 "about": {

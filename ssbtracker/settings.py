@@ -187,6 +187,14 @@ else:
             "KEY_PREFIX": _CACHE_PREFIX,
         },
     }
+# Rendered table rows (templates/includes/milestone_table.html), kept by each process: a list
+# shows fifty at a time, too many for a round trip to Redis each. Their keys hold the data
+# version, read from the shared cache, so no process shows a row older than the last edit.
+CACHES["rows"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "rows",
+    "OPTIONS": {"MAX_ENTRIES": 5000},  # about 2 KB each
+}
 
 # Where readers send corrections ("report an error" on every page).
 CORRECTIONS_EMAIL = os.environ.get("CORRECTIONS_EMAIL", "corrections@ssbtracker.example")

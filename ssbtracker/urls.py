@@ -9,6 +9,7 @@ from claims.api import api
 from claims.feeds import SITEMAPS
 
 urlpatterns = [
+    path("admin/tools/", include("claims.editor_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -524,3 +524,204 @@ def test_milestone_edit_is_refused_when_it_changes_a_claim_changed_elsewhere(edi
     assert "while you were editing it" in response.content.decode()
     claim.refresh_from_db()
     assert claim.speaker == "Liu Jincheng"
+
+
+# Forms that fit the work ------------------------------------------------------------------
+
+
+def test_two_milestones_at_one_plant_are_told_apart_in_the_milestone_choices(editor_client):
+    eve = CompanyFactory(name="EVE Energy")
+    chengdu = FacilityFactory(company=eve, name="Chengdu solid-state base")
+    MilestoneFactory(company=eve, facility=chengdu, title="Phase 1 line running")
+    MilestoneFactory(company=eve, facility=chengdu, title="Phase 2 line running")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "claims", "model_name": "claim", "field_name": "milestone", "term": "EVE"},
+    )
+    labels = sorted(r["text"] for r in response.json()["results"])
+    assert labels == [
+        "EVE Energy: Phase 1 line running — Chengdu solid-state base",
+        "EVE Energy: Phase 2 line running — Chengdu solid-state base",
+    ]
+
+
+def test_a_chosen_milestone_shows_its_full_label_on_the_claim_form(editor_client):
+    facility = FacilityFactory(name="Hefei pilot line")
+    claim = ClaimFactory(milestone=MilestoneFactory(company=facility.company, facility=facility))
+    page = editor_client.get(reverse("admin:claims_claim_change", args=[claim.pk]))
+    assert f"{facility.company.name}: {claim.milestone.title} — Hefei pilot line" in (
+        page.content.decode()
+    )
+
+
+def test_a_facility_added_on_the_company_page_needs_its_country(editor_client):
+    company = CompanyFactory()
+    page = editor_client.get(reverse("admin:claims_company_change", args=[company.pk]))
+    assert 'name="facilities-0-country"' in page.content.decode() or (
+        'name="facilities-__prefix__-country"' in page.content.decode()
+    )
+    data = page_form_data(page)
+    data |= {
+        "facilities-TOTAL_FORMS": "1",
+        "facilities-0-name": "New plant",
+        "facilities-0-slug": "new-plant",
+        "facilities-0-kind": "pilot_line",
+        "facilities-0-status": "announced",
+        "facilities-0-country": "",
+        "facilities-0-company": str(company.pk),
+    }
+    url = reverse("admin:claims_company_change", args=[company.pk])
+    refused = editor_client.post(url, data)
+    assert refused.status_code == 200
+    assert not company.facilities.exists()
+    data["facilities-0-country"] = "DE"
+    saved = editor_client.post(url, data)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    assert company.facilities.get().country.code == "DE"
+
+
+def test_a_facility_form_without_a_country_field_still_refuses_a_blank_country():
+    from django import forms as django_forms
+
+    from claims.models import Facility
+
+    form_class = django_forms.modelform_factory(
+        Facility, fields=["company", "name", "slug", "kind"]
+    )
+    company = CompanyFactory()
+    form = form_class({"company": company.pk, "name": "X", "slug": "x", "kind": "pilot_line"})
+    assert not form.is_valid()
+    assert "Give the facility's country" in " ".join(form.non_field_errors())
+
+
+def test_each_rows_target_preview_reads_that_rows_date(editor_client):
+    url = reverse("admin:claims_parse_target")
+    params = {
+        "claims-0-target_text": "2027",
+        "claims-0-stated_on": "2025-09",
+        "claims-1-target_text": "next year",
+        "claims-1-stated_on": "2023-11",
+    }
+    response = editor_client.get(url, params, headers={"HX-Trigger-Name": "claims-1-target_text"})
+    assert "Understood as <strong>2024</strong>" in response.content.decode()
+    assert "Nov 2023" in response.content.decode()
+
+
+def test_the_claim_change_form_previews_against_its_own_date(editor_client):
+    url = reverse("admin:claims_parse_target")
+    response = editor_client.get(
+        url,
+        {"target_text": "明年", "stated_on": "2022-05-04"},
+        headers={"HX-Trigger-Name": "target_text"},
+    )
+    assert "Understood as <strong>2023</strong>" in response.content.decode()
+
+
+def test_the_next_target_preview_reads_the_rows_date(editor_client):
+    url = reverse("admin:claims_parse_target")
+    response = editor_client.get(
+        url,
+        {
+            "claims-0-target_text": "",
+            "claims-0-next_target": "next year",
+            "claims-0-stated_on": "2024",
+        },
+        headers={"HX-Trigger-Name": "claims-0-next_target"},
+    )
+    assert "Understood as <strong>2025</strong>" in response.content.decode()
+
+
+def achievement_row(milestone, **extra):
+    return {
+        "milestone": milestone.pk,
+        "kind": "achievement",
+        "stated_on": "2025-09-02",
+        "achieved_on": "2025-08",
+        "evidence": "1",
+        "speaker": "Liu Jincheng, chairman",
+        "quote": "Phase 1 is running; phase 2 by December 2026.",
+        **extra,
+    }
+
+
+def test_an_achievement_row_with_a_next_target_saves_two_linked_claims(editor_client):
+    phase1 = MilestoneFactory(title="Phase 1")
+    phase2 = MilestoneFactory(company=phase1.company, title="Phase 2")
+    row = achievement_row(phase1, next_milestone=phase2.pk, next_target="December 2026")
+    response = editor_client.post(ADD_SOURCE, source_form(**claim_rows(row)))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    achievement = Claim.objects.get(kind="achievement")
+    following = Claim.objects.get(milestone=phase2)
+    assert following.kind == "announcement"  # phase 2 had no target yet
+    assert following.stated_with == achievement
+    assert following.target_label == "Dec 2026"
+    assert (following.source, following.stated_on, following.speaker, following.standing) == (
+        achievement.source,
+        achievement.stated_on,
+        achievement.speaker,
+        achievement.standing,
+    )
+
+
+def test_a_next_target_for_a_milestone_with_a_target_is_a_revision(editor_client):
+    phase2 = MilestoneFactory(title="Phase 2")
+    ClaimFactory(milestone=phase2, stated_on=date(2024, 1, 1), target_text="June 2026")
+    row = achievement_row(phase2, next_target="December 2026")  # the same milestone
+    response = editor_client.post(ADD_SOURCE, source_form(**claim_rows(row)))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert phase2.claims.get(stated_with__isnull=False).kind == "revision"
+
+
+def test_a_next_target_stated_again_is_a_reaffirmation():
+    from claims.services import next_claim
+
+    phase2 = MilestoneFactory()
+    ClaimFactory(milestone=phase2, stated_on=date(2024, 1, 1), target_text="December 2026")
+    report = ClaimFactory.build(
+        milestone=phase2, kind="achievement", stated_on=date(2025, 9, 2), target_text=""
+    )
+    assert next_claim(claim=report, milestone=phase2, target_text="Dec 2026").kind == (
+        "reaffirmation"
+    )
+
+
+def test_a_third_partys_next_target_is_its_view():
+    from claims.services import next_claim
+
+    report = ClaimFactory.build(kind="achievement", standing="third_party", target_text="")
+    assert next_claim(claim=report, milestone=report.milestone, target_text="2027").kind == "view"
+
+
+def test_a_next_target_on_a_row_that_is_not_an_achievement_is_refused(editor_client):
+    milestone = MilestoneFactory()
+    row = {"milestone": milestone.pk, "target_text": "2026", "next_target": "2027"}
+    response = editor_client.post(ADD_SOURCE, source_form(**claim_rows(row)))
+    assert response.status_code == 200
+    assert "A next target goes with an achievement report" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_an_unreadable_next_target_is_refused_and_nothing_saved(editor_client):
+    milestone = MilestoneFactory()
+    row = achievement_row(milestone, next_target="2026 and 2027")
+    response = editor_client.post(ADD_SOURCE, source_form(**claim_rows(row)))
+    assert response.status_code == 200
+    assert f"As the announcement of {milestone}:" in response.content.decode()
+    assert not Claim.objects.exists() and not Source.objects.exists()
+
+
+def test_the_claim_change_form_takes_a_next_target_too(editor_client):
+    milestone = MilestoneFactory()
+    claim = ClaimFactory(
+        milestone=milestone,
+        kind="achievement",
+        target_text="",
+        achieved_on=date(2025, 8, 1),
+        evidence=1,
+        stated_on=date(2025, 9, 2),
+    )
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    data = page_form_data(editor_client.get(url)) | {"next_target": "2027"}
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert claim.stated_alongside.get().target_label == "2027"

@@ -217,3 +217,37 @@ def test_an_evicted_data_version_is_replaced_not_reused(milestone):
     assert data_version() != version
     bump_data_version()
     assert data_version() != version
+
+
+def test_a_rendered_row_serves_other_lists_until_the_milestone_changes(client, milestone):
+    assert "Pilot line" in client.get(MILESTONES).content.decode()
+    # A write that sends no signal leaves the data version, so the kept row is shown.
+    Milestone.objects.filter(pk=milestone.pk).update(title="Unsignalled title")
+    assert "Pilot line" in client.get(MILESTONES, {"country": "CN"}).content.decode()
+    milestone.title = "Mass production line"
+    milestone.save()
+    page = client.get(MILESTONES, {"country": "CN", "page": "1"}).content.decode()
+    assert "Mass production line" in page
+    assert "Pilot line" not in page
+
+
+def test_the_company_pages_cached_sections_follow_an_edit(client, milestone):
+    url = reverse("claims:company_detail", args=["alpha"])
+    first = client.get(url).content.decode()
+    assert "Pilot line" in first and "Original quote" not in first
+    claim = milestone.claims.get()
+    claim.quote = "Original quote"
+    claim.save()
+    page = client.get(url, {"claims_page": "1"}).content.decode()
+    assert "Original quote" in page
+    source = claim.source
+    source.title = "A retitled report"
+    source.save()
+    assert "A retitled report" in client.get(url, {"sources_page": "1"}).content.decode()
+
+
+def test_fragments_are_not_reused_while_the_cache_does_not_answer(monkeypatch):
+    from claims import cache as page_cache
+
+    monkeypatch.setattr(page_cache, "data_version", lambda: None)
+    assert page_cache.fragment_version() != page_cache.fragment_version()

@@ -349,3 +349,11 @@ def test_every_second_batch_record_is_loaded_or_kept_out_with_a_reason(demo):
             source = Source.objects.get(url=record["source"]["url"])
             assert source.claims.exists(), record["id"]
             assert "[descriptive]" not in source.title
+
+
+def test_no_alias_is_a_cut_off_piece_of_a_company_name(demo):
+    from claims.models import Company
+
+    pieces = {"Ltd.", "Ltd", "Inc.", "Inc", "Limited", "Co.", "Corp."}
+    cut = [(c.slug, a) for c in Company.objects.all() for a in c.alias_list if a in pieces]
+    assert cut == []

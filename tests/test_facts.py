@@ -134,6 +134,6 @@ def test_a_claims_save_locks_its_milestone_before_deriving_its_facts():
     with CaptureQueriesContext(connection) as ctx:
         claim.save()
     sql = [q["sql"] for q in ctx.captured_queries]
-    lock = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q)
+    lock = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q or "FOR NO KEY UPDATE" in q)
     insert = next(i for i, q in enumerate(sql) if "INSERT INTO" in q and "milestonefacts" in q)
     assert lock < insert

@@ -188,3 +188,20 @@ def test_feed_readers_show_editors_text_as_text_never_as_markup(client, url):
                 if name == "summary":
                     assert HOSTILE in text
     assert as_a_feed_reader_shows(root.find(f"{ATOM}title"))[1] == []
+
+
+def test_the_feed_leaves_out_claims_not_yet_known(client, world):
+    """A claim stated only as "this year" is known once the year has ended."""
+    this_year = date.today().year
+    ClaimFactory(
+        milestone=MilestoneFactory(title="Said sometime this year"),
+        stated_on=date(this_year, 1, 1),
+        stated_on_precision="year",
+        target_text=str(this_year + 3),
+    )
+    _, entries = atom_entries(client, "/feeds/claims/")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert not any("Said sometime this year" in t for t in titles)
+    for entry in entries:
+        published = date.fromisoformat(entry.find(f"{ATOM}published").text[:10])
+        assert published <= date.today()

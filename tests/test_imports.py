@@ -15,7 +15,7 @@ from claims.imports import (
     import_claims_csv,
     import_milestones_csv,
 )
-from claims.models import Claim, Milestone, Source
+from claims.models import Claim, Company, Milestone, Source
 from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_one_bad_row_imports_nothing_and_says_why(milestones):
     report = import_claims_csv(text=claim_file(*rows), dry_run=False)
     assert not report.saved
     errors = {r.line: " ".join(r.errors) for r in report.rows if r.errors}
-    assert "no company has the slug or name “nobody”" in errors[4]
+    assert "no company has the slug, name, native name or alias “nobody”" in errors[4]
     assert 'Could not read "soonish"' in errors[5]
     assert not Source.objects.exists() and not Claim.objects.exists()
 
@@ -404,3 +404,127 @@ def test_import_refuses_two_targets_in_one_cell_and_unreadable_dates(editor_clie
     assert "Write it as precisely as the source gives it" in text
     assert "Nothing was imported" in text
     assert not Claim.objects.exists()
+
+
+# Clean sources: one source a page, titles changed only on purpose, warnings that do not block
+
+
+def test_a_known_page_in_another_spelling_is_the_same_source_and_keeps_its_url(milestones):
+    source = SourceFactory(url="https://news.example.com/chengdu", title="Chengdu lines")
+    row = {**good_rows()[0], "source_url": "http://www.news.example.com/chengdu/?utm_source=x"}
+    report = import_claims_csv(text=claim_file(row), dry_run=False)
+    assert report.saved
+    assert Source.objects.count() == 1
+    assert Claim.objects.get().source == source
+    source.refresh_from_db()
+    assert source.url == "https://news.example.com/chengdu"
+    assert "near-duplicate source" in " ".join(report.rows[0].warnings)
+
+
+def test_a_row_with_another_title_keeps_the_stored_title_and_warns(milestones):
+    source = SourceFactory(url="https://news.example.com/chengdu", title="Chengdu lines")
+    row = {**good_rows()[0], "source_title": "A different headline"}
+    report = import_claims_csv(text=claim_file(row), dry_run=False)
+    assert report.saved
+    source.refresh_from_db()
+    assert source.title == "Chengdu lines"
+    assert (
+        "source title differs: kept “Chengdu lines”; the file says “A different headline”"
+        in " ".join(report.rows[0].warnings)
+    )
+
+
+def test_the_preview_page_shows_warnings(editor_client, milestones):
+    SourceFactory(url="https://news.example.com/chengdu", title="Chengdu lines")
+    row = {**good_rows()[0], "source_title": "A different headline"}
+    upload = SimpleUploadedFile("claims.csv", claim_file(row).encode(), content_type="text/csv")
+    page = editor_client.post(reverse("admin:claims_source_import"), {"file": upload})
+    assert "Warnings (do not block)" in page.content.decode()
+    assert "source title differs" in page.content.decode()
+
+
+def test_an_unchanged_row_of_a_known_source_has_no_warnings(milestones):
+    import_claims_csv(text=claim_file(*good_rows()), dry_run=False)
+    again = import_claims_csv(text=claim_file(*good_rows()), dry_run=True)
+    assert [r.warnings for r in again.rows] == [[], []]
+
+
+def test_source_via_is_found_by_its_normalised_url(milestones):
+    SourceFactory(url="https://news.example.com/chengdu")
+    row = {
+        **good_rows()[0],
+        "source_url": "",
+        "source_title": "EVE's WeChat post",
+        "source_via_url": "http://news.example.com/chengdu#top",
+    }
+    assert import_claims_csv(text=claim_file(row), dry_run=False).saved
+
+
+def test_new_source_from_the_import_has_its_url_key(milestones):
+    row = {**good_rows()[0], "source_url": "https://www.news.example.com/new/?fbclid=1"}
+    assert import_claims_csv(text=claim_file(row), dry_run=False).saved
+    assert Source.objects.get().url_key == "news.example.com/new"
+
+
+def test_two_spellings_of_a_new_page_in_one_file_make_one_source(milestones):
+    first, second = good_rows()
+    second = {**second, "source_url": "http://news.example.com/chengdu/"}
+    report = import_claims_csv(text=claim_file(first, second), dry_run=False)
+    assert report.saved
+    assert Source.objects.count() == 1
+    assert "near-duplicate source" in " ".join(report.rows[1].warnings)
+
+
+@pytest.mark.parametrize(
+    ("stated_on", "published_on", "warned"),
+    [
+        ("2025-09-02", "2025-09-08", ""),
+        ("2023-06", "2025-09-08", "more than a year before its source appeared"),
+        ("2025-09-20", "2025-09-08", "after its source appeared"),
+        ("2025-09-20", "2025-09", ""),  # the source's month covers it
+        ("2025-09-12", "2025-09-08", ""),  # within a week
+    ],
+)
+def test_a_claim_dated_far_from_its_source_is_a_warning(
+    milestones, stated_on, published_on, warned
+):
+    row = {**good_rows()[0], "stated_on": stated_on, "source_published_on": published_on}
+    report = import_claims_csv(text=claim_file(row), dry_run=True)
+    assert report.ok
+    warnings = " ".join(report.rows[0].warnings)
+    assert (warned in warnings) if warned else warnings == ""
+
+
+def test_a_company_named_by_its_alias_is_matched_with_a_warning(milestones):
+    eve = Company.objects.get(slug="eve-energy")
+    eve.native_name = "亿纬锂能"
+    eve.aliases = "EVE Lithium\nYiwei"
+    eve.save()
+    by_alias = {**good_rows()[0], "company": "yiwei"}
+    by_native = {**good_rows()[0], "company": "亿纬锂能", "stated_on": "2025-09-03"}
+    report = import_claims_csv(text=claim_file(by_alias, by_native), dry_run=False)
+    assert report.saved
+    assert "matched EVE Energy (eve-energy) by its alias" in " ".join(report.rows[0].warnings)
+    assert report.rows[1].warnings == []
+    assert Claim.objects.filter(milestone__company=eve).count() == 2
+
+
+def test_a_name_two_companies_answer_to_is_an_error(milestones):
+    CompanyFactory(name="Other", slug="other", aliases="EVE group")
+    CompanyFactory(name="Another", slug="another", aliases="eve GROUP")
+    report = import_claims_csv(
+        text=claim_file({**good_rows()[0], "company": "EVE Group"}), dry_run=True
+    )
+    assert not report.ok
+    assert "names Another (another) and Other (other): give the company's slug" in " ".join(
+        report.rows[0].errors
+    )
+
+
+def test_a_name_beats_another_companys_alias(milestones):
+    CompanyFactory(name="Other", slug="other", aliases="EVE Energy")
+    report = import_claims_csv(
+        text=claim_file(good_rows()[1] | {"company": "eve energy", "milestone": "eve-phase-2"}),
+        dry_run=True,
+    )
+    assert report.ok and report.rows[0].warnings == []

@@ -276,24 +276,23 @@ def test_every_model_keeps_history():
         assert hasattr(model, "history")
 
 
-@pytest.mark.parametrize(
-    ("name", "key"),
-    [
-        ("claims:company_detail", "eve-energy"),
-        ("claims:facility_detail", "eve-jingmen-base"),
-        ("claims:milestone_detail", 123),
-        ("claims:source_detail", 7),
-    ],
-)
-def test_page_paths_equal_reverse_under_any_url_prefix(name, key):
-    from django.urls import get_script_prefix, reverse, set_script_prefix
+@pytest.mark.django_db
+def test_relative_targets_count_from_the_last_day_the_statement_could_have_been_made():
+    """ "Within 18 months" said in "2023" may have been said in December: due mid-2025."""
+    claim = ClaimFactory.build(
+        milestone=MilestoneFactory(),
+        stated_on=date(2023, 1, 1),
+        stated_on_precision="year",
+        target_text="within 18 months",
+    )
+    claim.clean()
+    assert claim.target_latest == date(2025, 6, 30)
 
-    from claims.models import page_path
 
-    before = get_script_prefix()
-    try:
-        for prefix in ("/", "/tracker/"):
-            set_script_prefix(prefix)
-            assert page_path(name, key) == reverse(name, args=[key])
-    finally:
-        set_script_prefix(before)
+@pytest.mark.django_db
+def test_a_relative_target_beyond_2100_is_refused_not_a_server_error():
+    claim = ClaimFactory.build(
+        milestone=MilestoneFactory(), stated_on=date(2025, 10, 1), target_text="within 100000 years"
+    )
+    with pytest.raises(ValidationError, match="would end after 2100"):
+        claim.clean()

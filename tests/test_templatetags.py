@@ -1,15 +1,39 @@
-"""The HTML fragments that lists and company pages render per row, in Python."""
+"""The fragments that lists and company pages render per row: the partials and includes of
+templates/includes/, rendered on their own."""
 
 from datetime import date
 
 import pytest
+from django.template.loader import render_to_string
 
 from claims.models import Claim
 from claims.status import derive_status
-from claims.templatetags.tracker import claim_item, milestone_row, source_cite, status_badge
 from tests.factories import ClaimFactory, MilestoneFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def claim_item(claim, show_milestone=False, show_company=False, as_of_query="") -> str:
+    context = {
+        "claim": claim,
+        "show_milestone": show_milestone,
+        "show_company": show_company,
+        "as_of_query": as_of_query,
+    }
+    return render_to_string("includes/claim_list.html#claim", context)
+
+
+def source_cite(source) -> str:
+    return render_to_string("includes/source_cite.html", {"source": source})
+
+
+def status_badge(result) -> str:
+    return render_to_string("includes/status_badge.html", {"result": result})
+
+
+def milestone_row(row, as_of_query="", show_company=False) -> str:
+    context = {"row": row, "as_of_query": as_of_query, "show_company": show_company}
+    return render_to_string("includes/milestone_table.html#row", context)
 
 
 def test_a_target_claim_reads_as_a_sentence_with_its_target_in_bold():

@@ -11,25 +11,19 @@ from claims.models.base import (
     Versioned,
     format_date,
     format_quantity,
-    page_path,
     partial_date_bounds,
 )
 from claims.models.claim import (
-    CLAIM_EVIDENCE_LABELS,
-    CLAIM_KIND_LABELS,
     STANDING_LABELS,
     Claim,
 )
 from claims.models.company import Company, CompanyRelation, Technology
 from claims.models.facility import Facility
 from claims.models.facts import MilestoneFacts
-from claims.models.milestone import MILESTONE_KIND_LABELS, Milestone
+from claims.models.milestone import Milestone
 from claims.models.source import Source
 
 __all__ = [
-    "CLAIM_EVIDENCE_LABELS",
-    "CLAIM_KIND_LABELS",
-    "MILESTONE_KIND_LABELS",
     "NATIVE_LANGUAGES",
     "STANDING_LABELS",
     "CapacityUnit",
@@ -45,6 +39,5 @@ __all__ = [
     "Versioned",
     "format_date",
     "format_quantity",
-    "page_path",
     "partial_date_bounds",
 ]

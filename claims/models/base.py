@@ -1,13 +1,11 @@
-"""Shared pieces of the records: validators, date precision, page paths, versions."""
+"""Shared pieces of the records: validators, date precision, versions."""
 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from claims.dates import (
     date_end,
@@ -52,18 +50,6 @@ def format_quantity(value, unit_label: str) -> str:
         return ""
     text = f"{value:,.3f}".rstrip("0").rstrip(".")
     return f"{text} {unit_label}".strip()
-
-
-@lru_cache(maxsize=64)
-def _path_pattern(name: str, prefix: str, urlconf) -> str:
-    return reverse(name, args=["0"]).replace("/0/", "/{}/")
-
-
-def page_path(name: str, key) -> str:
-    """reverse(name, args=[key]) for a page named by one slug or id, from a pattern made
-    once per URL prefix: list pages link hundreds of rows, and reverse() costs tens of
-    microseconds each. Slugs and ids need no quoting in a path."""
-    return _path_pattern(name, get_script_prefix(), get_urlconf()).format(key)
 
 
 NATIVE_LANGUAGES = {"CN": "zh", "TW": "zh", "HK": "zh", "JP": "ja", "KR": "ko", "DE": "de"}

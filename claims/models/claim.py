@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims.dates import (
@@ -16,7 +17,6 @@ from claims.models.base import (
     DatePrecision,
     Versioned,
     format_date,
-    page_path,
     partial_date_bounds,
 )
 from claims.models.milestone import Milestone
@@ -105,6 +105,17 @@ class Claim(Versioned):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     quote = models.TextField(blank=True, help_text="A short excerpt from the source.")
+    #: The claim this one was stated together with: an achievement report that also gave the
+    #: next target, entered as one admin row and saved as two claims.
+    stated_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="stated_alongside",
+        verbose_name="stated together with",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -209,7 +220,7 @@ class Claim(Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:milestone_detail", self.milestone_id)
+        return reverse("claims:milestone_detail", args=[self.milestone_id])
 
     def fill_date_bounds(self) -> None:
         """Snap each partial date to the start of its period and derive its last day."""
@@ -254,13 +265,10 @@ class Claim(Versioned):
     def is_third_party(self) -> bool:
         return self.standing not in self.PARTY_STANDINGS
 
-    def get_kind_display(self) -> str:
-        # Django's own looks the value up through every choice each call; timelines call it
-        # per claim.
-        return CLAIM_KIND_LABELS.get(self.kind, self.kind)
-
-    def get_evidence_display(self):
-        return CLAIM_EVIDENCE_LABELS.get(self.evidence, self.evidence)
+    @property
+    def standing_label(self) -> str:
+        """Who spoke, in short ("Partner"), for marking a claim that is not the company's."""
+        return STANDING_LABELS.get(self.standing, "")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -313,10 +321,13 @@ class Claim(Versioned):
             self.target_text or self.kind != self.Kind.VIEW
         ):
             company = self.milestone.company if self.milestone_id else None
+            # Relative words ("within 18 months") count from the last day the statement could
+            # have been made: a deadline is never earlier than the source allows.
+            _, said_by = partial_date_bounds(self.stated_on, self.stated_on_precision)
             try:
                 period = parse_period(
                     self.target_text or "",
-                    stated_on=self.stated_on,
+                    stated_on=said_by,
                     fiscal_year_start=company.fiscal_year_start_month if company else None,
                 )
             except PeriodError as exc:
@@ -359,8 +370,6 @@ class Claim(Versioned):
             )
 
 
-CLAIM_KIND_LABELS = dict(Claim.Kind.choices)
-CLAIM_EVIDENCE_LABELS = dict(Claim.Evidence.choices)
 #: Short labels of a speaker's standing, for marking claims that do not count.
 STANDING_LABELS = {
     "company": "The company",

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from claims.models.base import (
     NATIVE_LANGUAGES,
     Versioned,
-    page_path,
     slug_validator,
 )
 from claims.models.source import Source
@@ -106,7 +106,7 @@ class Company(Versioned):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:company_detail", self.slug)
+        return reverse("claims:company_detail", args=[self.slug])
 
     @property
     def native_lang(self) -> str:

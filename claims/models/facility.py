@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -15,7 +16,6 @@ from claims.models.base import (
     Versioned,
     currency_validator,
     format_quantity,
-    page_path,
     slug_validator,
 )
 from claims.models.company import Company, Technology
@@ -151,7 +151,7 @@ class Facility(Versioned):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:facility_detail", self.slug)
+        return reverse("claims:facility_detail", args=[self.slug])
 
     @property
     def location_label(self) -> str:
@@ -164,6 +164,11 @@ class Facility(Versioned):
 
     def clean(self) -> None:
         errors = {}
+        if not self.country:
+            # Not tied to the field: a form without a country field must refuse too.
+            errors[NON_FIELD_ERRORS] = (
+                "Give the facility's country: its milestones are placed where it is."
+            )
         if (self.capacity_value is None) != (not self.capacity_unit):
             errors["capacity_unit"] = "Give the planned capacity and its unit together."
         if (self.investment_amount is None) != (not self.investment_currency):

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -15,7 +16,6 @@ from claims.models.base import (
     CapacityUnit,
     Versioned,
     format_quantity,
-    page_path,
     slug_validator,
 )
 from claims.models.company import Company, Technology
@@ -133,7 +133,12 @@ class Milestone(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company}: {self.title}"
+        """Company, title and site in full: the admin's milestone choices tell two milestones
+        at one plant apart (querysets that list them select company and facility)."""
+        label = f"{self.company}: {self.title}"
+        if self.facility_id:
+            label += f" — {self.facility.name}"
+        return label
 
     def save(self, *args, **kwargs):
         self.country = self.site_country()
@@ -143,7 +148,7 @@ class Milestone(Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:milestone_detail", self.pk)
+        return reverse("claims:milestone_detail", args=[self.pk])
 
     @property
     def capacity_label(self) -> str:
@@ -154,10 +159,6 @@ class Milestone(Versioned):
         if self.facility_id:
             return self.facility.country.code
         return self.company.country.code if self.company_id else ""
-
-    def get_kind_display(self) -> str:
-        # Django's own looks the value up through every choice each call; lists call it per row.
-        return MILESTONE_KIND_LABELS.get(self.kind, self.kind)
 
     def clean(self) -> None:
         errors = {}
@@ -176,6 +177,3 @@ class Milestone(Versioned):
         from claims.status import derive_status
 
         return derive_status(self.claims.all(), as_of or date.today())
-
-
-MILESTONE_KIND_LABELS = dict(Milestone.Kind.choices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims.dates import (
@@ -14,12 +15,16 @@ from claims.models.base import (
     DatePrecision,
     Versioned,
     format_date,
-    page_path,
     partial_date_bounds,
 )
 from claims.querysets import (
     SourceQuerySet,
 )
+from claims.urlnorm import normalise_url
+
+#: Marks the key of a source whose URL another, older source already had when keys were
+#: introduced (never produced by normalise_url, which drops fragments).
+DUPLICATE_MARK = "#dup-"
 
 
 class Source(Versioned):
@@ -59,6 +64,10 @@ class Source(Versioned):
         related_name="reported",
         help_text="The source that reported this one, e.g. a WeChat post via a news article.",
     )
+    #: The URL as it is compared for duplicates (claims.urlnorm.normalise_url): without scheme,
+    #: `www.`, trailing slash, fragment or tracking parameters. Derived from url; the url
+    #: itself is kept as the editor gave it. Empty for a source without a URL.
+    url_key = models.CharField("URL key", max_length=1000, blank=True, editable=False)
     archive_url = models.URLField("archive URL", max_length=1000, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -69,10 +78,13 @@ class Source(Versioned):
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
+            # One source a page, whatever the spelling of its URL (http or https, www., a
+            # trailing slash, tracking parameters). Its index answers the duplicate check
+            # (same_url) and the import's matching (url_key = / IN …, which imply <> '').
             models.UniqueConstraint(
-                fields=["url"],
-                condition=~Q(url=""),
-                name="source_url_unique",
+                fields=["url_key"],
+                condition=~Q(url_key=""),
+                name="source_url_key_unique",
                 violation_error_message="Another source already has this URL: cite that one instead.",
             ),
             models.CheckConstraint(
@@ -102,10 +114,14 @@ class Source(Versioned):
 
     def save(self, *args, **kwargs):
         self.fill_date_bounds()
+        self.fill_url_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "url" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "url_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return page_path("claims:source_detail", self.pk)
+        return reverse("claims:source_detail", args=[self.pk])
 
     def fill_date_bounds(self) -> None:
         """Snap the publication date to the start of its period and derive its last day
@@ -113,6 +129,21 @@ class Source(Versioned):
         self.published_on, self.published_on_latest = partial_date_bounds(
             self.published_on, self.published_on_precision
         )
+
+    def fill_url_key(self) -> None:
+        """Derive the key the URL is compared by (bulk writers call it themselves, as they
+        call fill_date_bounds). A duplicate set aside when keys were introduced keeps its
+        marked key ("…#dup-<id>", migration 0007) until it is merged or its URL changes."""
+        key = normalise_url(self.url)
+        if not (key and (self.url_key or "").startswith(f"{key}{DUPLICATE_MARK}")):
+            self.url_key = key
+
+    def same_url(self) -> Source | None:
+        """Another source whose URL is this one's in another spelling, if any."""
+        key = normalise_url(self.url)
+        if not key:
+            return None
+        return Source.objects.filter(url_key=key).exclude(pk=self.pk).order_by("pk").first()
 
     @property
     def published_label(self) -> str:
@@ -127,8 +158,8 @@ class Source(Versioned):
         errors = {}
         if self.url and not self.url.startswith(("http://", "https://")):
             errors["url"] = "A source URL must start with http:// or https://."
-        if self.url and Source.objects.filter(url=self.url).exclude(pk=self.pk).exists():
-            errors["url"] = "Another source already has this URL: cite that one instead."
+        if self.url and (other := self.same_url()) is not None:
+            errors["url"] = duplicate_url_message(other)
         if not self.url and not self.via_id:
             errors["url"] = (
                 "Give the source's URL, or choose the source it was reported via "
@@ -140,3 +171,12 @@ class Source(Versioned):
             errors["accessed_on"] = "A source cannot be accessed before it was published."
         if errors:
             raise ValidationError(errors)
+
+
+def duplicate_url_message(other: Source) -> str:
+    """The duplicate check's message: which source already has the page, under which key."""
+    return (
+        f"Another source already has this URL (as {other.url_key}): source #{other.pk}, "
+        f"“{other.title}” ({other.publisher}, {other.published_label}), at {other.url}. "
+        "Cite that one instead."
+    )

@@ -38,6 +38,9 @@ def render_page(request: HttpRequest, template: str, context: dict) -> HttpRespo
     """The whole page, or only its #results partial when htmx asks for it."""
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
+    if context.get("is_past") and context.get("last_changed"):
+        # As of a past day, facts change when claims become known, not when they are edited.
+        context["last_changed"] = latest_known(context["as_of"])
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -99,6 +102,19 @@ def section_page(
     page.prev_url = url(page.previous_page_number()) if page.has_previous() else ""
     page.next_url = url(page.next_page_number()) if page.has_next() else ""
     return page
+
+
+def latest_known(as_of: date) -> date | None:
+    """The last day, up to as_of, on which a claim became known (its stated period ended)."""
+    from claims.models import Claim
+
+    return remember(
+        "latest-known",
+        (as_of,),
+        lambda: Claim.objects.filter(stated_on_latest__lte=as_of).aggregate(
+            latest=Max("stated_on_latest")
+        )["latest"],
+    )
 
 
 def last_changed(milestones, *others) -> datetime | None:

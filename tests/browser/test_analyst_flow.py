@@ -44,13 +44,13 @@ def test_analyst_filters_by_country_opens_eve_and_checks_phase_one_as_of_a_past_
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Companies").click()
     expect(page).to_have_url(f"{live_server.url}/companies/")
     everyone = company_count(page)
-    expect(page.get_by_role("link", name="Toyota Motor Corporation")).to_be_visible()
+    expect(page.get_by_role("link", name="Honda Motor")).to_be_visible()
 
     # China: htmx swaps the results in place and pushes the filtered URL.
     mark_document(page)
     page.get_by_role("checkbox", name=re.compile(r"^China\b")).check()
     expect(page).to_have_url(re.compile(r"[?&]country=CN\b"))
-    expect(page.get_by_role("link", name="Toyota Motor Corporation")).to_have_count(0)
+    expect(page.get_by_role("link", name="Honda Motor")).to_have_count(0)
     assert same_document(page), "ticking a filter reloaded the whole page"
     chinese = company_count(page)
     assert 0 < chinese < everyone
