@@ -7,11 +7,13 @@ from tests import servers
 
 
 def pytest_configure(config):
-    """With TEST_PORT_BASE set, the live server listens on a port of the worker's own."""
+    """With TEST_PORT_BASE set, the live server listens on a port of the worker's own.
+
+    An option, not DJANGO_LIVE_TEST_SERVER_ADDRESS: xdist's workers inherit the environment
+    of the process that starts them, so they would all take its port.
+    """
     if "TEST_PORT_BASE" in os.environ and not config.getoption("liveserver", None):
-        os.environ.setdefault(
-            "DJANGO_LIVE_TEST_SERVER_ADDRESS", f"localhost:{servers.port(servers.LIVE_SERVER)}"
-        )
+        config.option.liveserver = f"localhost:{servers.port(servers.LIVE_SERVER)}"
 
 
 @pytest.fixture
