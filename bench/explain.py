@@ -28,13 +28,13 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from claims.filters import MilestoneFilterForm  # noqa: E402
 from claims.models import Company, Milestone  # noqa: E402
-from claims.views.milestones import CSV_COLUMNS  # noqa: E402
+from claims.read import AsOf  # noqa: E402
+from claims.read.asof import EXPORT_FIELDS  # noqa: E402
+from claims.status import ROW_FACTS  # noqa: E402
 
 
 def pages() -> list[str]:
@@ -92,13 +92,13 @@ def print_plan(title: str, queryset) -> None:
 
 def main() -> None:
     today = date.today()
-    form = MilestoneFilterForm(QueryDict())
-    assert form.is_valid()
-    milestones = form.sorted(Milestone.objects.with_status(today).stated_by(today))
-    print_plan("CSV export of every milestone", milestones.values_list(*CSV_COLUMNS))
+    read = AsOf(today)
+    print_plan(
+        "CSV export of every milestone", read.milestones().values(*EXPORT_FIELDS, *ROW_FACTS)
+    )
     print_plan(
         "The status census (facet counts, page counts, the country pivot; cached)",
-        Milestone.objects.census_query(today),
+        Milestone.objects.census_query(today, stored=read.stored),
     )
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     for path in pages():

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 DATA_VERSION_KEY = "claims:data-version"
 
@@ -49,7 +49,7 @@ def _release() -> str:
 
 RELEASE = _release()
 #: Response headers worth keeping with a cached page (the outer middleware adds the rest).
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified", "Vary")
 
 
 def _versions():
@@ -153,7 +153,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 
 def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
-    """A whole, public 200 that sets no cookie.
+    """A public 200 that sets no cookie (kept in the cache unless streamed).
 
     A page may carry the CSP nonce of the response it was first rendered for (django-htmx
     puts it on its <script src> tag); a cached copy is sent with a policy without that
@@ -162,7 +162,6 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     """
     return (
         response.status_code == 200
-        and not response.streaming
         and not response.cookies
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
@@ -230,11 +229,35 @@ def _from_cache(request: HttpRequest, entry: tuple) -> HttpResponse:
     return response
 
 
+#: What an anonymous page tells browsers and shared caches (a CDN): keep it, but ask again
+#: each time, with its ETag, and take the 304 while the data has not changed.
+PUBLIC_CACHE_CONTROL = {"public": True, "max_age": 0, "must_revalidate": True}
+
+
+def page_etag(key: str, version: str) -> str:
+    """The validator of a page: its key (URL, htmx variant, day, release) and the data
+    version it shows. Weak: a page may go gzipped or not."""
+    digest = hashlib.blake2b(f"{key}:{version}".encode(), digest_size=12).hexdigest()
+    return f'W/"{digest}"'
+
+
+def _validated(response: HttpResponse, etag: str) -> HttpResponse:
+    """The validator and the caching rules of a public page, on any response of it."""
+    response.headers["ETag"] = etag
+    patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
+    # Shared caches keep one copy for everyone without a session (editors see their own),
+    # and the htmx partial apart from the whole page.
+    patch_vary_headers(response, ["Accept-Encoding", "Cookie", "HX-Request"])
+    return response
+
+
 def cache_public_page(view: Callable) -> Callable:
-    """Serve anonymous GETs of a view from the cache, keyed by page_key().
+    """Serve anonymous GETs of a view from the cache, keyed by page_key(), with an ETag from
+    the data version: a request that already holds the current page gets a 304.
 
     Applied under the middleware, so security headers and the CSP are added to every
-    response, cached or not. Streaming responses (CSV exports) are never cached.
+    response, cached or not. Streaming responses (CSV exports) are never cached, but carry
+    the ETag too.
     """
 
     @wraps(view)
@@ -243,13 +266,21 @@ def cache_public_page(view: Callable) -> Callable:
             return view(request, *args, **kwargs)
         key = page_key(request)
         version, entry = _cached_page(key)
+        etag = page_etag(key, version) if version is not None else None
+        if etag is not None:
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                # With the headers a 200 would carry (RFC 9110 15.4.5); the page is not read.
+                not_modified.headers["X-Cache"] = "revalidated"
+                return _validated(not_modified, etag)
         if entry is not None:
-            return _from_cache(request, entry)
+            return _validated(_from_cache(request, entry), etag)
         response = view(request, *args, **kwargs)
         if version is not None and _cacheable_response(request, response):
-            cache.set(key, _to_cache(version, response), settings.PAGE_CACHE_SECONDS)
-            patch_vary_headers(response, ["Accept-Encoding"])
-            response.headers["X-Cache"] = "miss"
+            if not response.streaming:
+                cache.set(key, _to_cache(version, response), settings.PAGE_CACHE_SECONDS)
+                response.headers["X-Cache"] = "miss"
+            _validated(response, etag)
         return response
 
     return wrapper

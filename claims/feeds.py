@@ -14,8 +14,9 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
+from claims.cache import cache_public_page
 from claims.models import Claim, Company, Facility, Milestone, Source
-from claims.status import Status, status_from_annotations
+from claims.read import AsOf
 
 FEED_ITEMS = 50
 
@@ -102,19 +103,8 @@ class CompanyClaimsFeed(ClaimsFeed):
         return self.claims().filter(milestone__company=company)[:FEED_ITEMS]
 
 
-def upcoming(as_of: date, company: Company | None = None):
-    """Milestones whose current target has not yet fallen due, soonest first."""
-    milestones = Milestone.objects.with_status(as_of).stated_by(as_of).select_related("company")
-    if company is not None:
-        milestones = milestones.filter(company=company)
-    return (
-        milestones.in_status([Status.ON_TRACK, Status.DELAYED])
-        .filter(current_target_latest__gte=as_of)
-        .order_by("current_target_latest", "pk")
-    )
-
-
 @require_safe
+@cache_public_page
 def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """Upcoming target dates as all-day events on the day each falls due."""
     company = get_object_or_404(Company, slug=slug) if slug else None
@@ -123,8 +113,7 @@ def calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     cal.add("prodid", "-//SSB Tracker//Target dates//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"SSB targets: {company.name}" if company else "SSB targets")
-    for milestone in upcoming(today, company):
-        result = status_from_annotations(milestone, today)
+    for milestone, result in AsOf(today).upcoming(company):
         due = result.current_target.latest
         event = Event()
         event.add("uid", f"milestone-{milestone.pk}@ssbtracker")

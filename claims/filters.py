@@ -1,4 +1,4 @@
-"""GET parameters of the public pages and the API, validated by forms.
+"""GET parameters of the public pages, validated by forms.
 
 A bad value never raises: the form reports it in words and the list comes back empty.
 Each list form knows how to narrow a queryset and how to count facets: the count of each
@@ -8,48 +8,27 @@ filter value under all the *other* filters, as Datasette shows them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from django import forms
-from django.db.models import Count, F, QuerySet
-from django.http import HttpRequest, QueryDict
+from django.db.models import Count, QuerySet
+from django.http import QueryDict
 from django_countries import countries
 
-from claims.models import Claim, Company, Milestone, Source, Technology
-from claims.status import STATUS_CHOICES
+from claims.models import Claim, Company, Facility, Milestone, Source, Technology
+from claims.read.facilities import FacilityFilters
+from claims.read.filters import MilestoneFilters
+from claims.status import STATUS_CHOICES, Status
 
 MAX_TEXT = 100
 MAX_VALUES = 50
 
 
-class AsOfForm(forms.Form):
-    as_of = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Give the as-of date as YYYY-MM-DD, e.g. 2025-09-05."},
-    )
-
-    def clean_as_of(self) -> date | None:
-        value = self.cleaned_data.get("as_of")
-        if value and value.year < 1900:
-            raise forms.ValidationError("The as-of date must be after 1900.")
-        return value
-
-
-def read_as_of(request: HttpRequest) -> tuple[date, bool, list[str]]:
-    """(as_of, whether it is a past view, messages). Today when absent, invalid or future."""
-    form = AsOfForm(request.GET)
-    today = date.today()
-    if not form.is_valid():
-        return today, False, [e for errors in form.errors.values() for e in errors]
-    as_of = form.cleaned_data.get("as_of")
-    if as_of is None or as_of >= today:
-        return today, False, []
-    return as_of, True, []
-
-
 def _upper(data: QueryDict, name: str) -> None:
     data.setlist(name, [v.upper() for v in data.getlist(name)])
+
+
+#: The statuses as written in links: "on_track, delayed, … or undated".
+STATUS_WORDS = ", ".join(s.value for s in list(Status)[:-1]) + f" or {list(Status)[-1].value}"
 
 
 class ListForm(forms.Form):
@@ -144,10 +123,6 @@ def _technology_choices() -> list[tuple[str, str]]:
     return [("", "Any technology"), *Technology.objects.values_list("slug", "name")]
 
 
-def country_name(code: str) -> str:
-    return countries.name(code) or code
-
-
 class CompanyFilterForm(ListForm):
     country = forms.MultipleChoiceField(required=False, choices=list(countries))
     role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Company.Role.choices])
@@ -201,31 +176,13 @@ class MilestoneFilterForm(ListForm):
         ],
     )
 
-    narrowers = {
-        "country": lambda qs, v: qs.in_countries(v),
-        "company": lambda qs, v: qs.for_company(v),
-        "status": lambda qs, v: qs.in_status(v),
-        "kind": lambda qs, v: qs.filter(kind__in=v),
-        "technology": lambda qs, v: qs.with_technology(v),
-        "year": lambda qs, v: qs.due_in_year(v),
-        "q": lambda qs, v: qs.search(v),
-    }
-    sort_orders = {
-        # Undated last; then in the order they were entered (milestones.due_first pages
-        # through this order along an index).
-        "due": [F("current_target_latest").asc(nulls_last=True), "pk"],
-        "company": ["company__name", "title"],
-        "recent": ["-last_claim_on", "company__name", "title"],
-    }
-
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["country"].error_messages["invalid_choice"] = (
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
         self.fields["status"].error_messages["invalid_choice"] = (
-            "%(value)s is not a status: use on_track, delayed, overdue, achieved, cancelled "
-            "or undated."
+            f"%(value)s is not a status: use {STATUS_WORDS}."
         )
         self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a milestone kind."
         self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
@@ -233,97 +190,12 @@ class MilestoneFilterForm(ListForm):
     def clean_company(self) -> str:
         return self.cleaned_data["company"].strip().lower()
 
-    #: Filters that read only a milestone's own row and its company's.
-    ROW_FILTERS = ("country", "company", "kind", "technology", "q")
-
-    def filtered_by_rows(self, queryset: QuerySet) -> QuerySet | None:
-        """The queryset narrowed by the ROW_FILTERS given; None when none is given."""
-        if not self.is_valid():
-            return queryset.none()
-        given = [n for n in self.ROW_FILTERS if self.cleaned_data.get(n) not in (None, "", [])]
-        for name in given:
-            queryset = self.narrowers[name](queryset, self.cleaned_data[name])
-        return queryset if given else None
-
-    #: Filters that a status census counts by; the others narrow the census query itself.
-    CENSUS_FILTERS = ("country", "company", "status", "kind", "year")
-
-    def census_base(self, queryset: QuerySet) -> QuerySet:
-        """The queryset narrowed by the filters a census cannot count by (technology, q)."""
-        if not self.is_valid():
-            return queryset.none()
-        for name in set(self.narrowers) - set(self.CENSUS_FILTERS):
-            if self.cleaned_data.get(name) not in (None, "", []):
-                queryset = self.narrowers[name](queryset, self.cleaned_data[name])
-        return queryset
-
-    def census_key(self) -> tuple:
-        """What the census of census_base() depends on, for its cache key."""
-        if not self.is_valid():
-            return ("invalid",)
-        others = sorted(set(self.narrowers) - set(self.CENSUS_FILTERS))
-        return tuple((name, self.cleaned_data.get(name) or "") for name in others)
-
-    def census_facets(self, census: list[tuple], companies: dict) -> tuple[dict, int]:
-        """(facets, total) added up from a status census (MilestoneQuerySet.status_census).
-
-        Each facet counts the milestones of each value under all the *other* filters, as
-        facet() does; total counts those matching every filter. `companies` maps a company
-        id to its (slug, name, country code); a milestone's country is where it happens.
-        """
-        facets: dict[str, dict] = {name: {} for name in self.CENSUS_FILTERS}
-        if not self.is_valid():
-            return {name: [] for name in self.CENSUS_FILTERS}, 0
-        chosen = {name: self.cleaned_data.get(name) for name in self.CENSUS_FILTERS}
-        wanted = {
-            "country": set(chosen["country"] or []),
-            "company": {chosen["company"]} if chosen["company"] else set(),
-            "status": set(chosen["status"] or []),
-            "kind": set(chosen["kind"] or []),
-            "year": {chosen["year"]} if chosen["year"] is not None else set(),
-        }
-        total = 0
-        for company_id, country, status, kind, year, n in census:
-            slug = companies[company_id][0]
-            values = {
-                "country": country,
-                "company": slug,
-                "status": status,
-                "kind": kind,
-                "year": year,
-            }
-            misses = [name for name, want in wanted.items() if want and values[name] not in want]
-            if not misses:
-                total += n
-            if len(misses) > 1:
-                continue
-            for name in misses or self.CENSUS_FILTERS:
-                value = values[name]
-                if value not in (None, ""):
-                    counts = facets[name]
-                    counts[value] = counts.get(value, 0) + n
-        names = {slug: name for slug, name, _ in companies.values()}
-        labels = {
-            "country": country_name,
-            "company": lambda slug: names.get(slug, slug),
-            "status": lambda v: dict(STATUS_CHOICES)[v],
-            "kind": lambda v: Milestone.Kind(v).label,
-            "year": str,
-        }
-        result = {}
-        for name, counts in facets.items():
-            rows = [
-                {
-                    "value": str(value),
-                    "label": labels[name](value),
-                    "n": n,
-                    "selected": value in wanted[name],
-                }
-                for value, n in counts.items()
-            ]
-            rows.sort(key=lambda f: (not f["selected"], -f["n"], f["label"]))
-            result[name] = rows
-        return result, total
+    def filters(self) -> MilestoneFilters:
+        """What the read model narrows by: the cleaned values, or nothing when any is
+        invalid (the list is then empty and the messages say why)."""
+        return (
+            MilestoneFilters.of(self.cleaned_data) if self.is_valid() else MilestoneFilters.none()
+        )
 
 
 class ClaimFilterForm(ListForm):
@@ -372,3 +244,71 @@ class SourceFilterForm(ListForm):
         "oldest": ["published_on", "title"],
         "publisher": ["publisher", "-published_on"],
     }
+
+
+class FacilityFilterForm(ListForm):
+    """The facility index's and the map's filters (capacity in GWh/yr)."""
+
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    company = forms.CharField(required=False, max_length=MAX_TEXT, label="Company")
+    status = forms.MultipleChoiceField(required=False, choices=Facility.Status.choices)
+    technology = forms.ChoiceField(required=False, choices=_technology_choices)
+    kind = forms.MultipleChoiceField(required=False, choices=Facility.Kind.choices)
+    capacity_min = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100000,
+        max_digits=12,
+        decimal_places=3,
+        label="Capacity from (GWh/yr)",
+    )
+    capacity_max = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100000,
+        max_digits=12,
+        decimal_places=3,
+        label="Capacity up to (GWh/yr)",
+    )
+    q = forms.CharField(required=False, max_length=MAX_TEXT, strip=True, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("company", "Company"),
+            ("capacity", "Capacity, largest first"),
+            ("country", "Country"),
+        ],
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].error_messages["invalid_choice"] = (
+            "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+        self.fields["status"].error_messages["invalid_choice"] = (
+            "%(value)s is not a facility status: use announced, pre_construction, construction, "
+            "pilot_operation, operating, shelved or cancelled."
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a facility kind."
+        self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
+        for name in ("capacity_min", "capacity_max"):
+            self.fields[name].error_messages["invalid"] = (
+                "Give capacities as numbers of GWh a year, e.g. 15 or 0.1."
+            )
+
+    def clean_company(self) -> str:
+        return self.cleaned_data["company"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("capacity_min"), cleaned.get("capacity_max")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError(
+                "The capacity range is empty: its lower end is above its upper end."
+            )
+        return cleaned
+
+    def filters(self) -> FacilityFilters:
+        """What the read model narrows by, or nothing when any value is invalid."""
+        return FacilityFilters.of(self.cleaned_data) if self.is_valid() else FacilityFilters.none()

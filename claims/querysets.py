@@ -9,9 +9,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.expressions import Col
-from django.db.models.functions import Coalesce, ExtractYear, JSONObject
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import ExtractYear, JSONObject
 
 from claims.status import (
     ACHIEVEMENT,
@@ -39,6 +37,19 @@ CANDIDATE_GROWTH = 8
 CANDIDATE_TRIES = 2
 
 
+#: A company's names, as the lists, the API and the admin search them (Company.names lists
+#: their values; the imports match a company on the same names).
+COMPANY_NAMES = ("name", "native_name", "aliases")
+
+
+def _contains(text: str, fields: Iterable[str]) -> Q:
+    """Any of the fields contains the text (case-insensitively)."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": text})
+    return condition
+
+
 class CompanyQuerySet(models.QuerySet):
     def in_countries(self, codes: Iterable[str]) -> CompanyQuerySet:
         codes = [c.upper() for c in codes]
@@ -55,13 +66,7 @@ class CompanyQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(native_name__icontains=text)
-            | Q(aliases__icontains=text)
-            | Q(tickers__icontains=text)
-            | Q(slug__icontains=text)
-        )
+        return self.filter(_contains(text, (*COMPANY_NAMES, "tickers", "slug")))
 
 
 class CompanyRelationQuerySet(models.QuerySet):
@@ -180,6 +185,21 @@ def status_conditions(as_of: date) -> dict[Status, Q]:
     }
 
 
+def status_case(as_of: date) -> Case:
+    """The status as one expression: each status of status_conditions() in the rules' order.
+
+    Generated from the same table as the status filter (in_status), so that the two cannot
+    disagree; the conditions exclude each other and together cover every milestone.
+    """
+    return Case(
+        *(
+            When(condition, then=Value(status.value))
+            for status, condition in status_conditions(as_of).items()
+        ),
+        output_field=models.CharField(),
+    )
+
+
 class MilestoneQuerySet(models.QuerySet):
     def in_countries(self, codes: Iterable[str]) -> MilestoneQuerySet:
         """Milestones that happen in these countries: at a facility there, or of a company
@@ -202,12 +222,7 @@ class MilestoneQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        return self.filter(
-            Q(title__icontains=text)
-            | Q(company__name__icontains=text)
-            | Q(company__native_name__icontains=text)
-            | Q(company__aliases__icontains=text)
-        )
+        return self.filter(_contains(text, ("title", *(f"company__{n}" for n in COMPANY_NAMES))))
 
     def of_kind(self, kind: str | None) -> MilestoneQuerySet:
         return self.filter(kind=kind) if kind else self
@@ -225,12 +240,15 @@ class MilestoneQuerySet(models.QuerySet):
             Q(technology__slug=slug) | Q(technology__isnull=True) & Exists(company_uses)
         )
 
-    def stated_by(self, as_of: date) -> MilestoneQuerySet:
-        """Milestones that had at least one claim stated on or before as_of."""
-        from claims.facts import stored_facts_cover
+    def stated_by(self, as_of: date, *, stored: bool) -> MilestoneQuerySet:
+        """Milestones that had at least one claim stated on or before as_of.
+
+        `stored`: every claim is known by as_of (the read model decides), so that every
+        milestone with a claim has its stored facts row.
+        """
         from claims.models import Claim
 
-        if stored_facts_cover(as_of):  # every milestone with a claim has its facts row
+        if stored:
             return self.filter(facts__isnull=False)
         return self.filter(
             Exists(Claim.objects.filter(milestone=OuterRef("pk"), stated_on_latest__lte=as_of))
@@ -275,77 +293,60 @@ class MilestoneQuerySet(models.QuerySet):
             "last_claim_from": Subquery(visible.order_by(*newest).values("stated_on")[:1]),
         }
 
-    def with_status(self, as_of: date) -> MilestoneQuerySet:
-        """Annotate the derived status as of a date, computed in the database.
+    def with_facts(self, as_of: date, *, stored: bool) -> MilestoneQuerySet:
+        """Annotate the facts a status is decided on (FACT_NAMES): read from the stored
+        MilestoneFacts when `stored` (as of any day on or after the latest claim), else
+        derived from the claims known by as_of (derived_facts)."""
+        from claims.facts import FACT_NAMES
 
-        The same rules as claims/status.py (the readable, single-milestone form), over the
-        facts of derived_facts(as_of); as of today (or any date after the latest claim) those
-        are read from the stored MilestoneFacts instead of derived per row. Annotations: the
-        facts, `status`, `target_year`, `stale`. A property-based test keeps the forms in
-        agreement.
+        if stored:
+            return self.annotate(**{name: F(f"facts__{name}") for name in FACT_NAMES})
+        return self.annotate(**self.derived_facts(as_of))
+
+    def with_status(self, as_of: date, *, stored: bool) -> MilestoneQuerySet:
+        """Annotate the status as of a date, computed in the database.
+
+        The same rules as claims/status/rules.py (the readable, single-milestone form), over the
+        facts of with_facts(as_of, stored=stored), as the expression status_case(as_of)
+        generates from the table of per-status conditions. Annotations: the facts,
+        `status`, `target_year`, `stale`. A property-based test keeps the forms in
+        agreement, on both kinds of facts.
         """
-        from claims.facts import FACT_NAMES, stored_facts_cover
-
-        if stored_facts_cover(as_of):
-            facts = {name: F(f"facts__{name}") for name in FACT_NAMES}
-        else:
-            facts = self.derived_facts(as_of)
         stale_before = add_months(as_of, -STALE_AFTER_MONTHS)
-        return (
-            self.annotate(**facts)
-            .alias(status_as_of=Value(as_of))
-            .annotate(
-                status=Case(
-                    When(achieved_on__isnull=False, then=Value(Status.ACHIEVED.value)),
-                    When(last_said=CANCELLATION, then=Value(Status.CANCELLED.value)),
-                    When(current_target_latest__lt=as_of, then=Value(Status.OVERDUE.value)),
-                    # Delayed: the current target ends later than the first dated one, or is
-                    # open-ended (no end reads as the latest date of all). Each subquery is
-                    # written once: the database runs every copy.
-                    When(
-                        GreaterThan(
-                            Coalesce("current_target_latest", Value(date.max)),
-                            F("first_target_latest"),
-                        ),
-                        then=Value(Status.DELAYED.value),
-                    ),
-                    When(first_target_latest__isnull=False, then=Value(Status.ON_TRACK.value)),
-                    default=Value(Status.UNDATED.value),
-                    output_field=models.CharField(),
+        return self.with_facts(as_of, stored=stored).annotate(
+            status=status_case(as_of),
+            target_year=ExtractYear("current_target_latest"),
+            stale=Case(
+                When(
+                    Q(achieved_on__isnull=True, last_claim_on__lt=stale_before),
+                    then=Value(True),
                 ),
-                target_year=ExtractYear("current_target_latest"),
-                stale=Case(
-                    When(
-                        Q(achieved_on__isnull=True, last_claim_on__lt=stale_before),
-                        then=Value(True),
-                    ),
-                    default=Value(False),
-                    output_field=models.BooleanField(),
-                ),
-            )
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
         )
 
-    def in_status(self, statuses: Iterable[str]) -> MilestoneQuerySet:
-        """Milestones (after with_status) whose status is one of `statuses`.
+    def in_status(self, statuses: Iterable[str], as_of: date) -> MilestoneQuerySet:
+        """Milestones (with their facts as of as_of) whose status is one of `statuses`.
 
         Filtered on status_conditions() rather than on the status expression: the database
         can estimate those conditions and read them along an index, which it cannot do for
         a CASE.
         """
-        conditions = status_conditions(self.query.annotations["status_as_of"].value)
+        conditions = status_conditions(as_of)
         wanted = Q()
         for status in statuses:
             wanted |= conditions[Status(status)]
         return self.filter(wanted)
 
-    def track_records(self, as_of: date, *, by: str) -> dict:
+    def track_records(self, as_of: date, *, by: str, stored: bool) -> dict:
         """Track record (claims.status.TrackRecord) per value of `by`, e.g. "company_id".
 
         One query: each milestone's status and target dates, grouped in Python.
         """
         rows = (
-            self.with_status(as_of)
-            .stated_by(as_of)
+            self.with_status(as_of, stored=stored)
+            .stated_by(as_of, stored=stored)
             .order_by()
             .values(
                 by,
@@ -361,21 +362,21 @@ class MilestoneQuerySet(models.QuerySet):
             groups.setdefault(row[by], []).append(outcome_from_row(row, as_of))
         return {key: track_record(outcomes) for key, outcomes in groups.items()}
 
-    def status_census(self, as_of: date) -> list[tuple]:
+    def status_census(self, as_of: date, *, stored: bool) -> list[tuple]:
         """(company_id, country, status, kind, target_year, count) for the milestones stated
         by as_of (country: where each happens).
 
         One grouped query. Facet counts, page counts and the country-by-status pivot are
-        sums over these rows (see MilestoneFilterForm.census_facets), so a list needs no
-        count query of its own.
+        sums over these rows (see claims.read.asof), so a list needs no count query of its
+        own.
         """
-        return list(self.census_query(as_of))
+        return list(self.census_query(as_of, stored=stored))
 
-    def census_query(self, as_of: date) -> MilestoneQuerySet:
+    def census_query(self, as_of: date, *, stored: bool) -> MilestoneQuerySet:
         """The grouped query of status_census()."""
         return (
-            self.with_status(as_of)
-            .stated_by(as_of)
+            self.with_status(as_of, stored=stored)
+            .stated_by(as_of, stored=stored)
             .order_by()
             .values_list("company_id", "country", "status", "kind", "target_year")
             .annotate(n=models.Count("pk"))
@@ -390,6 +391,7 @@ class MilestoneQuerySet(models.QuerySet):
         descending: bool,
         limit: int,
         offset: int = 0,
+        indexed: bool = False,
     ) -> list:
         """Rows offset to offset + limit of these milestones in (`field`, pk) order, found
         through an index on claims.
@@ -403,7 +405,8 @@ class MilestoneQuerySet(models.QuerySet):
         come after it. Otherwise (few candidates passed the filters) try again with
         CANDIDATE_GROWTH times as many, then sort all the milestones. One query a try.
         In ascending order rows without a `field` come last; in descending order they are
-        left out (an index read backwards would give them first).
+        left out (an index read backwards would give them first). `indexed`: `field` is a
+        stored column (the stored facts), whose own index gives the order directly.
         """
         sign = "-" if descending else ""
         if descending:
@@ -411,8 +414,7 @@ class MilestoneQuerySet(models.QuerySet):
         else:
             ordered = self.order_by(F(field).asc(nulls_last=True), "pk")
         rows = slice(offset, offset + limit)
-        if isinstance(self.query.annotations.get(field), Col):
-            # A stored fact (see with_status): its own index gives the order.
+        if indexed:
             return list(ordered[rows])
         claims = claims.filter(**{f"{claim_field}__isnull": False}).order_by(
             f"{sign}{claim_field}", f"{sign}milestone_id"
@@ -427,7 +429,11 @@ class MilestoneQuerySet(models.QuerySet):
                 )[rows]
             )
             if found and found[0].bound is None:  # fewer claims than that: all were candidates
-                return found
+                # Unless the page runs past them into the rows without a `field`, which
+                # no claim names (ascending order only: descending leaves them out).
+                if descending or len(found) == limit:
+                    return found
+                break
             if len(found) == limit:
                 last = (getattr(found[-1], field), found[-1].pk)
                 bound = found[-1].bound

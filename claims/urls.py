@@ -1,7 +1,8 @@
 from django.urls import path
 
 from claims import feeds
-from claims.views import companies, countries, facilities, milestones, pages, sources
+from claims.cache import cache_public_page
+from claims.views import companies, countries, data, facilities, milestones, pages, sources
 
 app_name = "claims"
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("companies/", companies.company_list, name="company_list"),
     path("companies/<slug:slug>/", companies.company_detail, name="company_detail"),
+    path("facilities/", facilities.facility_list, name="facility_list"),
+    path("map/", facilities.facility_map, name="facility_map"),
     path("facilities/<slug:slug>/", facilities.facility_detail, name="facility_detail"),
     path("milestones/", milestones.milestone_list, name="milestone_list"),
     path("milestones/<int:pk>/", milestones.milestone_detail, name="milestone_detail"),
@@ -18,9 +21,15 @@ urlpatterns = [
     path("countries/<str:code>/", countries.country_detail, name="country_detail"),
     path("timeline/", milestones.timeline, name="timeline"),
     path("methodology/", pages.methodology, name="methodology"),
+    path("data/", data.data_page, name="data"),
+    path("data/ssb-tracker.zip", data.data_zip, name="data_zip"),
     path("healthz", pages.healthz, name="healthz"),
-    path("feeds/claims/", feeds.ClaimsFeed(), name="claims_feed"),
-    path("companies/<slug:slug>/feed/", feeds.CompanyClaimsFeed(), name="company_feed"),
+    path("feeds/claims/", cache_public_page(feeds.ClaimsFeed()), name="claims_feed"),
+    path(
+        "companies/<slug:slug>/feed/",
+        cache_public_page(feeds.CompanyClaimsFeed()),
+        name="company_feed",
+    ),
     path("calendar.ics", feeds.calendar, name="calendar"),
     path("companies/<slug:slug>/calendar.ics", feeds.calendar, name="company_calendar"),
     path("robots.txt", feeds.robots_txt, name="robots"),

@@ -219,6 +219,77 @@ def test_an_evicted_data_version_is_replaced_not_reused(milestone):
     assert data_version() != version
 
 
+# Validators: browsers and shared caches revalidate, and get a 304 while nothing changed -----
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        MILESTONES,
+        MILESTONES + "?country=CN&status=on_track",
+        "/companies/alpha/",
+        "/timeline/",
+        "/api/milestones",
+        "/api/companies/alpha",
+        "/feeds/claims/",
+        "/calendar.ics",
+    ],
+)
+def test_a_second_request_with_the_etag_gets_a_304_without_a_body(client, milestone, url):
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"].startswith('W/"')
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+
+
+def test_the_304_is_answered_without_reading_the_page(client, milestone, django_assert_num_queries):
+    etag = client.get(MILESTONES)["ETag"]
+    cache.clear()  # the page is no longer kept: the ETag alone decides
+    with django_assert_num_queries(0):
+        assert client.get(MILESTONES, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_after_an_edit_the_old_etag_gets_the_new_page(client, milestone):
+    first = client.get(MILESTONES)
+    milestone.title = "Mass production line"
+    milestone.save()
+    again = client.get(MILESTONES, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert "Mass production line" in again.content.decode()
+
+
+def test_an_etag_of_another_page_or_variant_does_not_match(client, milestone):
+    etag = client.get(MILESTONES)["ETag"]
+    assert client.get("/timeline/", headers={"If-None-Match": etag}).status_code == 200
+    partial = client.get(MILESTONES, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert partial.status_code == 200 and b"<html" not in partial.content
+
+
+def test_anonymous_pages_may_be_kept_by_shared_caches_until_the_data_changes(client, milestone):
+    for response in (client.get(MILESTONES), client.get(MILESTONES), client.get("/api/milestones")):
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"public", "max-age=0", "must-revalidate"} <= directives
+        vary = response["Vary"]
+        assert "Accept-Encoding" in vary and "HX-Request" in vary and "Cookie" in vary
+
+
+def test_csv_downloads_carry_an_etag_and_revalidate(client, milestone):
+    first = client.get(MILESTONES, {"format": "csv"})
+    assert first.streaming and first["ETag"]
+    again = client.get(MILESTONES, {"format": "csv"}, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_signed_in_editors_get_no_shared_validators(editor_client, milestone):
+    response = editor_client.get(MILESTONES)
+    assert "public" not in response.get("Cache-Control", "")
+    assert not response.has_header("ETag")
+
+
 def test_a_rendered_row_serves_other_lists_until_the_milestone_changes(client, milestone):
     assert "Pilot line" in client.get(MILESTONES).content.decode()
     # A write that sends no signal leaves the data version, so the kept row is shown.

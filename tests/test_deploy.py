@@ -13,13 +13,10 @@ import contextlib
 import http.client
 import importlib.util
 import json
-import os
 import re
 import secrets
 import shutil
-import socket
 import ssl
-import subprocess
 import sys
 import threading
 import time
@@ -47,112 +44,24 @@ pytestmark = [
 ]
 
 
-def _harness():
-    """bench/harness.py, which runs `make serve` for the benchmarks."""
-    if "bench_harness" in sys.modules:
-        return sys.modules["bench_harness"]
-    spec = importlib.util.spec_from_file_location("bench_harness", ROOT / "bench" / "harness.py")
-    module = sys.modules["bench_harness"] = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def render_config(text: str, *, cert: Path, key: Path, static_root: Path) -> str:
-    """The shipped configuration on the test's loopback ports, certificate and static root."""
-    replacements = [
-        ("listen 443 ssl default_server;", f"listen 127.0.0.1:{HTTPS_PORT} ssl default_server;"),
-        ("listen 443 ssl http2;", f"listen 127.0.0.1:{HTTPS_PORT} ssl http2;"),
-        ("listen 80 default_server;", f"listen 127.0.0.1:{HTTP_PORT} default_server;"),
-        ("listen 80;", f"listen 127.0.0.1:{HTTP_PORT};"),
-        ("server 127.0.0.1:8000 ", f"server 127.0.0.1:{APP_PORT} "),
-        ("server 127.0.0.1:8001 ", f"server 127.0.0.1:{DOWN_APP_PORT} "),
-        (f"/etc/letsencrypt/live/{HOST}/fullchain.pem", str(cert)),
-        (f"/etc/letsencrypt/live/{HOST}/privkey.pem", str(key)),
-        ("alias /srv/ssbtracker/staticfiles/;", f"alias {static_root}/;"),
-    ]
-    for old, new in replacements:
-        assert old in text, f"{SHIPPED_CONFIG.name} no longer has {old!r}"
-        text = text.replace(old, new)
-    # IPv6 listeners: the test listens on 127.0.0.1 only.
-    return "\n".join(line for line in text.splitlines() if "listen [::]" not in line)
-
-
-def main_config(prefix: Path, site: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf provides around a site, under a private prefix."""
-    user = ""
-    if os.geteuid() == 0:  # workers would otherwise switch to nobody, who cannot read the prefix
-        user = "user root root;"
-    temp_paths = "\n".join(
-        f"    {kind}_temp_path {prefix}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""{user}
-worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log info;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    sendfile on;
-    access_log {prefix}/access.log;
-{temp_paths}
-    include {site};
-}}
-"""
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-nodes", "-days", "1",
-            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-keyout", str(key), "-out", str(cert),
-            "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited:\n{log.read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nginx did not listen on {port}:\n{log.read_text()[-3000:]}")
+def _bench(name: str):
+    """A module of bench/: harness.py runs `make serve`, nginx_front.py runs nginx."""
+    key = f"bench_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, ROOT / "bench" / f"{name}.py")
+        module = sys.modules[key] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
 
 class Front:
     """nginx on loopback in front of one `make serve`; requests to it and the app's log."""
 
-    def __init__(self, cert: Path, server, prefix: Path):
-        self.context = ssl.create_default_context(cafile=str(cert))
+    def __init__(self, nginx, server):
+        self.nginx = nginx
         self.server = server
-        self.prefix = prefix
-
-    def tls_socket(self, sni: str = HOST, timeout: float = 10) -> ssl.SSLSocket:
-        sock = socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=timeout)
-        return self.context.wrap_socket(sock, server_hostname=sni)
-
-    def request(self, method, path, *, host=HOST, headers=None, body=None, timeout=10):
-        """(status, headers, body) of one request over HTTPS, with SNI for `HOST`."""
-        connection = http.client.HTTPConnection(host, HTTPS_PORT, timeout=timeout)
-        connection.sock = self.tls_socket(timeout=timeout)
-        try:
-            connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
-            response = connection.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            connection.close()
+        self.tls_socket = nginx.tls_socket
+        self.request = nginx.request
 
     def app_log(self) -> str:
         """The app's log once the requests made so far are in it.
@@ -173,58 +82,35 @@ class Front:
 @pytest.fixture(scope="module")
 def front(tmp_path_factory):
     folder = tmp_path_factory.mktemp("nginx")
-    cert, key = self_signed_certificate(folder)
-    site = folder / "ssbtracker.conf"
-    site.write_text(
-        render_config(
-            SHIPPED_CONFIG.read_text(), cert=cert, key=key, static_root=Path(settings.STATIC_ROOT)
-        )
+    nginx = _bench("nginx_front").Nginx(
+        folder,
+        ports=_bench("nginx_front").Ports(
+            https=HTTPS_PORT, http=HTTP_PORT, app=APP_PORT, second_app=DOWN_APP_PORT
+        ),
+        static_root=Path(settings.STATIC_ROOT),
     )
-    (folder / "nginx.conf").write_text(main_config(folder, site))
-    nginx = ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", "stderr"]
-    checked = subprocess.run([*nginx, "-t"], capture_output=True, text=True)
+    checked = nginx.check()
     assert checked.returncode == 0, checked.stderr
 
-    harness = _harness()
-    database = f"sqlite:///{folder / 'db.sqlite3'}"
-    # /healthz answers 503 on an unmigrated database: migrate it (no page here needs data).
-    migrated = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        env={**os.environ, "DATABASE_URL": database, "DEBUG": "1"},
-        cwd=Path(settings.BASE_DIR),
-        capture_output=True,
-        text=True,
-    )
-    assert migrated.returncode == 0, migrated.stderr
-    server = harness.Server(
-        env={
-            "DATABASE_URL": database,
-            "REDIS_URL": "",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": f"{HOST},127.0.0.1",
-            # An access log with the forwarded headers the app received.
-            "GUNICORN_ARGS": "--access-logfile - --access-logformat "
-            + """'%(h)s "%(r)s" %(s)s xff=%({x-forwarded-for}i)s proto=%({x-forwarded-proto}i)s'""",
-        },
-        port=APP_PORT,
-    )
-    nginx_log = folder / "nginx.out"
-    process = None
+    harness = _bench("harness")
+    env = {
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": f"{HOST},127.0.0.1",
+        # An access log with the forwarded headers the app received.
+        "GUNICORN_ARGS": "--access-logfile - --access-logformat "
+        + """'%(h)s "%(r)s" %(s)s xff=%({x-forwarded-for}i)s proto=%({x-forwarded-proto}i)s'""",
+    }
+    # Migrated, empty: /healthz is 503 on a database with unapplied migrations.
+    harness.manage("migrate", "--no-input", env={**env, "DEBUG": "0"})
+    server = harness.Server(env=env, port=APP_PORT)
     try:
         server.start()  # runs collectstatic, which fills STATIC_ROOT for nginx
-        process = subprocess.Popen(
-            nginx, stdout=nginx_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
-        )
-        wait_for_port(HTTPS_PORT, process, nginx_log)
-        yield Front(cert, server, folder)
+        nginx.start()
+        yield Front(nginx, server)
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        nginx.stop()
         server.stop()
 
 
@@ -279,6 +165,23 @@ def test_healthz_answers_while_slow_clients_dribble_their_headers(front):
             sock.close()
     # Their incomplete requests never reached the app.
     assert "slow=" not in front.app_log()
+
+
+def test_a_client_that_never_finishes_its_header_is_closed_by_nginx(front):
+    """Within client_header_timeout (10 s); nginx's own default, 60 s, would outlast the wait."""
+    sock = front.tls_socket(timeout=30)
+    try:
+        sock.sendall(f"GET /?unfinished=1 HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+        try:
+            closed = sock.recv(1024) == b""
+        except TimeoutError:
+            closed = False
+        except OSError:
+            closed = True
+        assert closed
+    finally:
+        sock.close()
+    assert "unfinished=1" not in front.app_log()
 
 
 def read_status(sock: ssl.SSLSocket) -> int:

@@ -9,6 +9,7 @@ from hypothesis.extra.django import TestCase
 
 from claims.facts import FACT_NAMES, refresh_facts, stored_facts_cover
 from claims.models import Claim, Milestone, MilestoneFacts
+from claims.read import AsOf
 from tests.factories import ClaimFactory, CompanyFactory, MilestoneFactory, SourceFactory
 from tests.strategies import claim_fields
 
@@ -100,9 +101,9 @@ def test_stored_facts_are_read_only_on_or_after_the_latest_claim():
     ClaimFactory(stated_on=date(2025, 3, 1), target_text="2027")
     assert stored_facts_cover(date(2025, 3, 1))
     assert not stored_facts_cover(date(2025, 2, 28))
-    with_status = Milestone.objects.with_status
-    assert "milestonefacts" in str(with_status(date(2025, 3, 1)).query)
-    assert "milestonefacts" not in str(with_status(date(2025, 2, 28)).query)
+    assert AsOf(date(2025, 3, 1)).stored and not AsOf(date(2025, 2, 28)).stored
+    assert "milestonefacts" in str(AsOf(date(2025, 3, 1)).milestones().query)
+    assert "milestonefacts" not in str(AsOf(date(2025, 2, 28)).milestones().query)
 
 
 @pytest.mark.django_db

@@ -139,6 +139,11 @@ UNREACHABLE_REDIS = {
         "KEY_PREFIX": "unreachable",
     }
 }
+#: Each process's own row cache, beside whichever shared cache a test uses.
+ROWS_CACHE = {
+    "rows": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rows"}
+}
+UNREACHABLE_REDIS |= ROWS_CACHE
 #: A Redis that answers: database 7 of the local server (or TEST_REDIS_URL), keys under a
 #: prefix of their own.
 REACHABLE_REDIS = {
@@ -146,7 +151,8 @@ REACHABLE_REDIS = {
         "BACKEND": "ssbtracker.cache.RedisCache",
         "LOCATION": servers.redis_url(7),
         "KEY_PREFIX": "test-faults",
-    }
+    },
+    **ROWS_CACHE,
 }
 
 

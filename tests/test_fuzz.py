@@ -28,6 +28,8 @@ PARAMS = [
     "publisher",
     "milestone",
     "source",
+    "capacity_min",
+    "capacity_max",
 ]
 MARKER = "<zz9"  # would show up raw only if reflected unescaped
 HOSTILE = st.sampled_from(
@@ -82,7 +84,9 @@ class FuzzTests(TestCase):
             "/",
             "/companies/",
             "/companies/eve-energy/",
+            "/facilities/",
             "/facilities/chengdu/",
+            "/map/",
             "/milestones/",
             f"/milestones/{milestone.pk}/",
             "/sources/",
@@ -91,6 +95,7 @@ class FuzzTests(TestCase):
             "/countries/CN/",
             "/timeline/",
             "/methodology/",
+            "/data/",
             "/feeds/claims/",
             "/companies/eve-energy/feed/",
             "/calendar.ics",

@@ -35,6 +35,8 @@ class PublicPagesAreValidHtml(TestCase):
         return {
             "dashboard": "/",
             "company-list": "/companies/",
+            "facility-list": "/facilities/?country=CN&sort=capacity",
+            "map": "/map/",
             "company": "/companies/eve-energy/",
             "facility": Facility.objects.get(slug="eve-chengdu-ssb-base").get_absolute_url(),
             "milestone-list": "/milestones/",
@@ -45,6 +47,7 @@ class PublicPagesAreValidHtml(TestCase):
             "country": "/countries/CN/",
             "timeline": "/timeline/",
             "methodology": "/methodology/",
+            "data": "/data/",
             # The same pages look different in the past (a banner, hidden claims), filtered
             # (ticked boxes, messages) and when htmx asks for a partial (not a document).
             "milestone-as-of": phase_1.get_absolute_url() + "?as_of=2025-09-05",

@@ -83,6 +83,10 @@ def pages() -> list[str]:
         reverse("claims:country_detail", args=["CN"]),
         reverse("claims:timeline"),
         reverse("claims:methodology"),
+        reverse("claims:facility_list"),
+        reverse("claims:facility_list") + "?country=CN&sort=capacity&capacity_min=1",
+        reverse("claims:facility_map"),
+        reverse("claims:facility_map") + "?status=announced&q=plant",
     ]
 
 

@@ -1,17 +1,20 @@
 """The reads that keep pages fast at scale give the same answers as the plain ones."""
 
+from dataclasses import replace
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.http import QueryDict
 
 from claims import querysets
-from claims.filters import MilestoneFilterForm, country_name
+from claims.filters import MilestoneFilterForm
 from claims.models import Claim, Milestone
-from claims.status import Status, add_months
-from claims.views.milestones import DueFirst, census
+from claims.read import AsOf
+from claims.read.filters import country_name
+from claims.status import Status, add_months, derive_status
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 10, 1)
@@ -29,11 +32,22 @@ FILTERS = [
 ]
 
 
-@pytest.fixture(params=[AS_OF, date(2025, 6, 1)], ids=["stored facts", "derived facts"])
-def as_of(request) -> date:
-    """The data's last day, when status is read from the stored facts, and a day before
-    its last claims, when it is derived from the claims stated by then."""
+@pytest.fixture(
+    params=[(AS_OF, True), (AS_OF, False), (date(2025, 6, 1), False)],
+    ids=["stored facts", "derived facts on the last day", "derived facts"],
+)
+def as_of(request, data) -> date:
+    """The data's last day, when the read model reads status from the stored facts (and
+    the same day with the facts derived, to compare), and a day before its last claims,
+    when it derives them from the claims stated by then."""
+    day, stored = request.param
+    assert AsOf(day).stored == stored or not stored
     return request.param
+
+
+def read_for(query: str, as_of) -> AsOf:
+    day, stored = as_of
+    return AsOf(day, form_for(query).filters(), stored=stored)
 
 
 @pytest.fixture
@@ -51,18 +65,50 @@ def form_for(query: str) -> MilestoneFilterForm:
     return form
 
 
+def facet(read: AsOf, base, name: str, field: str, label=None, label_field=None) -> list[dict]:
+    """Counts of each value of `field` under all the filters but `name`, by a counting
+    query: what the census must add up to."""
+    others = read.filtered(replace(read.filters, **{name: FILTER_EMPTY[name]}))
+    selected = {str(v) for v in read.filters.chosen()[name]}
+    rows = (
+        others.narrowed(base)
+        .order_by()
+        .values(*[f for f in (field, label_field) if f])
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return [
+        {
+            "value": str(row[field]),
+            "label": row[label_field] if label_field else (label or str)(row[field]),
+            "n": row["n"],
+            "selected": str(row[field]) in selected,
+        }
+        for row in rows
+        if row[field] not in (None, "")
+    ]
+
+
+FILTER_EMPTY = {"country": (), "company": "", "status": (), "kind": (), "year": None}
+
+
 @pytest.mark.parametrize("query", FILTERS)
 def test_due_order_read_through_the_claims_index_matches_a_full_sort(data, query, as_of):
-    form = form_for(query)
-    milestones = form.sorted(form.filtered(Milestone.objects.with_status(as_of).stated_by(as_of)))
-    through = DueFirst(milestones, form, as_of)
+    read = read_for(query, as_of)
+    milestones = read.milestones()
+    rows = read.rows()
     for start in (0, 7, 20, 45):
         expected = [m.pk for m in milestones[start : start + 7]]
-        assert [m.pk for m in through[start : start + 7]] == expected, (query, start)
+        assert [r.milestone.pk for r in rows[start : start + 7]] == expected, (query, start)
+        # The rows carry the status the rules give each milestone's claims.
+        for row in rows[start : start + 7]:
+            claims = Claim.objects.filter(milestone=row.milestone)
+            assert row.result.status == derive_status(claims, read.day).status, row.milestone.pk
 
 
 def test_dashboard_lists_read_through_the_claims_index_match_a_full_sort(data, as_of):
-    milestones = Milestone.objects.with_status(as_of).stated_by(as_of)
+    read = read_for("", as_of)
+    as_of = read.day
+    milestones = read.annotated()
     targets = Claim.objects.stated_by(as_of).filter(kind__in=Claim.TARGET_KINDS)
     year_ahead = add_months(as_of, 12)
     cases = [
@@ -98,23 +144,36 @@ def test_dashboard_lists_read_through_the_claims_index_match_a_full_sort(data, a
             queryset = queryset.filter(**{f"{field}__isnull": False})
         expected = [m.pk for m in queryset.order_by(f"{sign}{field}", f"{sign}pk")[:12]]
         found = queryset.first_through(
-            claims, field=field, claim_field=claim_field, descending=descending, limit=12
+            claims,
+            field=field,
+            claim_field=claim_field,
+            descending=descending,
+            limit=12,
+            indexed=read.stored,
         )
         assert [m.pk for m in found] == expected, field
+    # The read model's own lists are these.
+    lists = [read.due_soon(12), read.recently_achieved(12), read.overdue(12)]
+    for (queryset, _, field, _, descending), rows in zip(cases, lists, strict=True):
+        sign = "-" if descending else ""
+        if descending:
+            queryset = queryset.filter(**{f"{field}__isnull": False})
+        expected = [m.pk for m in queryset.order_by(f"{sign}{field}", f"{sign}pk")[:12]]
+        assert [r.milestone.pk for r in rows] == expected, field
 
 
 @pytest.mark.parametrize("query", FILTERS)
 def test_facet_counts_added_up_from_the_census_match_counting_queries(data, query, as_of):
-    form = form_for(query)
-    base = Milestone.objects.with_status(as_of).stated_by(as_of)
-    facets, total = form.census_facets(*census(as_of, form))
-    assert total == form.filtered(base).count()
+    read = read_for(query, as_of)
+    base = read.annotated()
+    facets, total = read.facets_and_count()
+    assert total == read.milestones().count()
     expected = {
-        "country": form.facet(base, "country", "company__country", label=country_name),
-        "status": form.facet(base, "status", "status", label=lambda v: Status(v).label),
-        "kind": form.facet(base, "kind", "kind", label=lambda v: Milestone.Kind(v).label),
-        "year": form.facet(base, "year", "target_year"),
-        "company": form.facet(base, "company", "company__slug", label_field="company__name"),
+        "country": facet(read, base, "country", "country", label=country_name),
+        "status": facet(read, base, "status", "status", label=lambda v: Status(v).label),
+        "kind": facet(read, base, "kind", "kind", label=lambda v: Milestone.Kind(v).label),
+        "year": facet(read, base, "year", "target_year"),
+        "company": facet(read, base, "company", "company__slug", label_field="company__name"),
     }
     for name, rows in expected.items():
         counts = {f["value"]: (f["n"], f["selected"]) for f in facets[name]}

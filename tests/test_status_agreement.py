@@ -1,4 +1,4 @@
-"""The database form of the status rules agrees with claims/status.py on any history."""
+"""The database form of the status rules agrees with claims/status/rules.py on any history."""
 
 from datetime import date
 
@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from claims.models import Claim, Milestone
+from claims.read import AsOf
 from claims.status import Status, derive_status
 from tests.factories import CompanyFactory, SourceFactory
 from tests.strategies import claim_histories
@@ -29,7 +30,14 @@ class StatusAgreementTests(TestCase):
             claim.clean()  # parse the target as an editor's save would
             claim.save()
         expected = derive_status(Claim.objects.filter(milestone=milestone), as_of)
-        row = Milestone.objects.with_status(as_of).get(pk=milestone.pk)
+        # Both of the read model's paths: the facts derived from the claims known by as_of,
+        # and (when every claim is known by then) the stored facts.
+        paths = [False] + ([True] if AsOf(as_of).stored else [])
+        for stored in paths:
+            self.check_read(AsOf(as_of, stored=stored), milestone, expected)
+
+    def check_read(self, read, milestone, expected):
+        row = read.annotated(stated_only=False).get(pk=milestone.pk)
         self.assertEqual(row.status, expected.status.value)
         self.assertEqual(row.stale, expected.stale)
         self.assertEqual(row.achieved_on, expected.achieved_on)
@@ -44,6 +52,12 @@ class StatusAgreementTests(TestCase):
         found = {
             status
             for status in Status
-            if Milestone.objects.with_status(as_of).in_status([status]).filter(pk=milestone.pk)
+            if read.in_status(read.annotated(stated_only=False), [status]).filter(pk=milestone.pk)
         }
         self.assertEqual(found, {expected.status})
+        # And the row a list shows carries the rules' verdict and slip.
+        result = read.row(row).result
+        self.assertEqual(
+            (result.verdict, result.slip_months, result.slip_months_max),
+            (expected.verdict, expected.slip_months, expected.slip_months_max),
+        )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db import connections
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -18,14 +17,24 @@ from django.utils.functional import cached_property
 
 from claims.cache import remember
 from claims.csvcells import neutralise
-from claims.filters import read_as_of
+from claims.read import parse_as_of
 
 PAGE_SIZE = 50
 
 
+def requested_day(request: HttpRequest) -> tuple[date, list[str]]:
+    """The day the page is asked for (?as_of=, today when absent, invalid or future), and a
+    message when the parameter was not a date."""
+    try:
+        return parse_as_of(request.GET.get("as_of")), []
+    except ValueError as error:
+        return date.today(), [str(error)]
+
+
 def page_context(request: HttpRequest) -> dict:
     """as_of (today unless ?as_of= names a past day), and any messages about parameters."""
-    as_of, is_past, messages = read_as_of(request)
+    as_of, messages = requested_day(request)
+    is_past = as_of < date.today()
     return {
         "as_of": as_of,
         "is_past": is_past,
@@ -143,7 +152,7 @@ def wants_csv(request: HttpRequest) -> bool:
 CSV_ROWS_PER_CHUNK = 500
 
 
-def _cell(value) -> str | int | float:
+def csv_cell(value) -> str | int | float:
     """A value as a CSV cell: text neutralised (claims.csvcells), dates in ISO, numbers as
     numbers."""
     if isinstance(value, str):
@@ -179,7 +188,7 @@ def csv_response(
             if plain:
                 writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
             else:
-                writer.writerow([_cell(v) for v in row])
+                writer.writerow([csv_cell(v) for v in row])
             if n % CSV_ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -189,24 +198,3 @@ def csv_response(
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def raw_rows(queryset, chunk_size: int = 2000) -> Iterator[tuple]:
-    """The rows of a values_list() queryset straight from a server-side cursor, in chunks:
-    for exports, without the ORM's per-row conversions (JSON comes as text, and SQLite gives
-    dates as text)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(chunk_size):
-            yield from batch
-
-
-def track_records(as_of: date, *, by: str) -> dict:
-    """Track records of every company ("company_id") or country ("country") as of a
-    date; cached under the data version, as they read every milestone."""
-    from claims.models import Milestone
-
-    return remember(
-        "track-records", (as_of, by), lambda: Milestone.objects.track_records(as_of, by=by)
-    )

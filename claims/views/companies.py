@@ -11,16 +11,18 @@ from django.views.decorators.http import require_safe
 from claims import structured_data
 from claims.cache import cache_public_page
 from claims.charts import timeline_chart
-from claims.filters import CompanyFilterForm, country_name
+from claims.filters import CompanyFilterForm
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
-from claims.status import TrackRecord, derive_status, track_record, visible
+from claims.read import AsOf
+from claims.read.facilities import Facilities, FacilityFilters, map_context
+from claims.read.filters import country_name
+from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
     csv_response,
     page_context,
     paginate,
     render_page,
     section_page,
-    track_records,
     wants_csv,
 )
 
@@ -61,7 +63,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
     as_of = context["as_of"]
     form = CompanyFilterForm(request.GET)
     companies = form.filtered(Company.objects.all())
-    records = track_records(as_of, by="company_id")
+    records = AsOf(as_of).track_records(by="company_id")
     sort = form.value("sort") or "name"
     if sort == "name" and not wants_csv(request):
         # In name order the database pages through the companies: only one page is read.
@@ -140,19 +142,20 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Its own milestones and those that name it as a partner (shown, not in its record).
     milestones = Milestone.objects.involving(company).with_claims(Claim.objects.for_company_page())
     milestones = milestones.select_related(None).select_related("company", "facility")
-    rows = milestone_rows(milestones, as_of)
+    rows = AsOf(as_of).histories(milestones)
     claims_page, sources_page, claims_changed = claim_sections(request, rows, as_of)
     context.update(
         company=company,
         structured_data=structured_data.organization(request, company),
         rows=rows,
-        record=track_record(r["result"] for r in rows if r["milestone"].company_id == company.pk),
+        record=track_record(r.result for r in rows if r.milestone.company_id == company.pk),
         chart=timeline_chart(
-            [(r["milestone"], r["result"]) for r in rows],
+            [(r.milestone, r.result) for r in rows],
             as_of,
             title=f"{company.name}: milestones over time",
         ),
         facilities=company.facilities.all(),
+        **map_context(Facilities(as_of, FacilityFilters(company=company.slug)).marks()),
         relations=CompanyRelation.objects.involving(company).for_profile(),
         claims_page=claims_page,
         sources_page=sources_page,
@@ -161,7 +164,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_page(request, "claims/company_detail.html", context)
 
 
-def claim_sections(request: HttpRequest, rows: list[dict], as_of):
+def claim_sections(request: HttpRequest, rows: list, as_of):
     """(claims page, sources page, when a claim last changed) for a company page.
 
     The claims are those the rows' statuses were derived from (claims.status.visible), read
@@ -169,7 +172,7 @@ def claim_sections(request: HttpRequest, rows: list[dict], as_of):
     claims), and only the page shown fetches its sources.
     """
     claims = sorted(
-        (c for r in rows for c in visible(r["milestone"].claims.all(), as_of)),
+        (c for r in rows for c in visible(r.milestone.claims.all(), as_of)),
         key=lambda c: (c.stated_on_latest, c.stated_on, c.pk),
         reverse=True,
     )
@@ -182,13 +185,3 @@ def claim_sections(request: HttpRequest, rows: list[dict], as_of):
     sources_page = section_page(request, sources, "sources_page", count=len(source_ids))
     changed = max((c.updated_at for c in claims), default=None)
     return claims_page, sources_page, changed
-
-
-def milestone_rows(milestones, as_of) -> list[dict]:
-    """Milestones that existed as of the date, each with its derived status."""
-    rows = []
-    for milestone in milestones:
-        result = derive_status(milestone.claims.all(), as_of)
-        if result.visible_claims:
-            rows.append({"milestone": milestone, "result": result})
-    return rows

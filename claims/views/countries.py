@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.db.models import Count, Max
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from claims.cache import cache_public_page
-from claims.filters import MilestoneFilterForm, country_name
-from claims.models import Company, Facility, Milestone
+from claims.models import Company, Facility
+from claims.read import AsOf, MilestoneFilters
+from claims.read.facilities import Facilities, FacilityFilters, map_context
+from claims.read.filters import country_name
 from claims.status import Status, TrackRecord
-from claims.views.common import csv_response, page_context, track_records, wants_csv
-from claims.views.milestones import DueFirst, facets_and_total, with_results
-from claims.views.pages import country_status_pivot
+from claims.views.common import csv_response, page_context, wants_csv
 
 #: Milestones a country's page lists, due first (the milestone list, filtered, has them all).
 COUNTRY_MILESTONES = 50
@@ -37,8 +37,9 @@ CSV_HEADER = [
 def country_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
-    pivot = {row["code"]: row for row in country_status_pivot(as_of)}
-    records = track_records(as_of, by="country")
+    read = AsOf(as_of)
+    pivot = {row["code"]: row for row in read.pivot()}
+    records = read.track_records(by="country")
     company_counts = Company.objects.order_by().values("country").annotate(n=Count("pk"))
     rows = sorted(
         (
@@ -88,26 +89,20 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such country code.")
     context = page_context(request)
     as_of = context["as_of"]
-    # The milestones due first, read along the claims index; the milestone list has them all.
-    form = MilestoneFilterForm(QueryDict(f"country={code}"))
-    milestones = (
-        Milestone.objects.with_status(as_of)
-        .stated_by(as_of)
-        .in_countries([code])
-        .select_related("company", "facility")
-    )
-    due_first = DueFirst(milestones, form, as_of)[0:COUNTRY_MILESTONES]
+    # The milestones due first; the milestone list, filtered, has them all.
+    read = AsOf(as_of, MilestoneFilters(country=(code,)))
     companies = Company.objects.in_countries([code]).prefetch_related("technologies")
-    records = track_records(as_of, by="country")
+    records = read.track_records(by="country")
     context.update(
         code=code,
         name=country_name(code),
         companies=companies,
-        company_records=track_records(as_of, by="company_id"),
+        company_records=read.track_records(by="company_id"),
         record=records.get(code, TrackRecord()),
-        rows=with_results(due_first, as_of),
-        milestone_count=facets_and_total(form, as_of)[1] if form.is_valid() else 0,
+        rows=read.rows()[0:COUNTRY_MILESTONES],
+        milestone_count=read.count(),
         facilities=Facility.objects.filter(country=code).select_related("company"),
+        **map_context(Facilities(as_of, FacilityFilters(country=(code,))).marks()),
         last_changed=companies.aggregate(x=Max("updated_at"))["x"],
     )
     return render(request, "claims/country_detail.html", context)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
@@ -16,12 +15,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page, remember
-from claims.filters import country_name
-from claims.models import Claim, Milestone, format_date
+from claims.models import Claim, format_date
 from claims.periods import format_period, parse_period
+from claims.read import AsOf
 from claims.status import STALE_AFTER_MONTHS, Status, add_months
 from claims.views.common import page_context
-from claims.views.milestones import census, with_results
 
 DASHBOARD_ROWS = 12
 
@@ -31,52 +29,15 @@ DASHBOARD_ROWS = 12
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
-    milestones = Milestone.objects.with_status(as_of).stated_by(as_of).select_related("company")
-    year_ahead = add_months(as_of, 12)
-    # Every target stated: the current one of each milestone is among them.
-    targets = Claim.objects.stated_by(as_of).filter(kind__in=Claim.TARGET_KINDS)
+    read = AsOf(as_of)
     context.update(
-        due_soon=with_results(
-            milestones.in_status([Status.ON_TRACK, Status.DELAYED])
-            .filter(
-                current_target_latest__gte=as_of,
-                current_target_latest__lte=year_ahead,
-            )
-            .first_through(
-                targets.filter(target_latest__gte=as_of, target_latest__lte=year_ahead),
-                field="current_target_latest",
-                claim_field="target_latest",
-                limit=DASHBOARD_ROWS,
-                descending=False,
-            ),
-            as_of,
-        ),
-        achieved=with_results(
-            milestones.in_status([Status.ACHIEVED]).first_through(
-                Claim.objects.stated_by(as_of).filter(
-                    kind=Claim.Kind.ACHIEVEMENT, achieved_on__isnull=False
-                ),
-                field="achieved_on",
-                claim_field="achieved_on",
-                limit=DASHBOARD_ROWS,
-                descending=True,
-            ),
-            as_of,
-        ),
-        overdue=with_results(
-            milestones.in_status([Status.OVERDUE]).first_through(
-                targets.filter(target_latest__lt=as_of),
-                field="current_target_latest",
-                claim_field="target_latest",
-                limit=DASHBOARD_ROWS,
-                descending=True,
-            ),
-            as_of,
-        ),
+        due_soon=read.due_soon(DASHBOARD_ROWS),
+        achieved=read.recently_achieved(DASHBOARD_ROWS),
+        overdue=read.overdue(DASHBOARD_ROWS),
         revisions=recent_revisions(as_of),
-        pivot=country_status_pivot(as_of),
+        pivot=read.pivot(),
         statuses=list(Status),
-        year_ahead=year_ahead,
+        year_ahead=add_months(as_of, 12),
         last_changed=remember(
             "last-changed",
             (as_of,),
@@ -144,28 +105,6 @@ def recent_revisions(as_of, limit: int = DASHBOARD_ROWS) -> list[dict]:
             }
         )
     return rows
-
-
-def country_status_pivot(as_of) -> list[dict]:
-    """Milestones by country and status, added up from the census; cached."""
-    return remember("pivot", (as_of,), lambda: _pivot(*census(as_of)))
-
-
-def _pivot(rows: list[tuple], companies: dict) -> list[dict]:
-    counts = defaultdict(dict)
-    for _, country, status, _, _, n in rows:
-        by_status = counts[country]
-        by_status[status] = by_status.get(status, 0) + n
-    rows = [
-        {
-            "code": code,
-            "name": country_name(code),
-            "counts": [by_status.get(s.value, 0) for s in Status],
-            "total": sum(by_status.values()),
-        }
-        for code, by_status in counts.items()
-    ]
-    return sorted(rows, key=lambda r: (-r["total"], r["name"]))
 
 
 #: Target texts the methodology page reads for its readers; the FY example is a company's
