@@ -14,17 +14,31 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 # A local development server: debug pages on, development secret key.
 run migrate demo: export DEBUG ?= 1
 
-install: $(VENV)/.installed
+# Two installs, each with its own stamp: serving needs the app and its runtime dependencies
+# (pyproject's dependencies); testing and linting add the dev tools ('.[dev]': pytest,
+# Playwright, ruff, ...). `make install` installs both, as .ci/run needs.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+install: $(DEV)
+
+$(PY):
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found: install one (python3.12 or newer) and retry." >&2; exit 1; fi
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	@touch $@
 
-migrate: install
+# A virtualenv with the dev tools installed since pyproject.toml last changed has every
+# runtime dependency already.
+$(RUNTIME): pyproject.toml | $(PY)
+	@if [ -f $(DEV) ] && [ $(DEV) -nt pyproject.toml ]; then touch $@; else \
+	  echo "$(PY) -m pip install --quiet -e ."; $(PY) -m pip install --quiet -e . && touch $@; fi
+
+$(DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(RUNTIME)
+
+migrate: $(RUNTIME)
 	$(PY) manage.py migrate --no-input
 
 demo: migrate
@@ -45,7 +59,7 @@ GUNICORN_TIMEOUT ?= 60
 GUNICORN_ARGS ?=
 serve: export DEBUG := 0
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
-serve: install
+serve: $(RUNTIME)
 	@if [ -z "$$SECRET_KEY" ]; then \
 	  echo "make serve runs in production mode and needs SECRET_KEY, a long random string:" >&2; \
 	  echo "  SECRET_KEY=\$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2; \
@@ -55,10 +69,13 @@ serve: install
 	exec $(VENV)/bin/gunicorn ssbtracker.wsgi --bind 127.0.0.1:$(PORT) \
 	  --workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT) $(GUNICORN_ARGS)
 
-test: install
-	$(PY) -m pytest
+# The suite on TEST_WORKERS pytest-xdist workers (`auto`: one a CPU). Tests that share a
+# server or a Redis database are grouped (xdist_group) and run on one worker.
+TEST_WORKERS ?= auto
+test: $(DEV)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-lint: install
+lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

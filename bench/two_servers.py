@@ -234,13 +234,13 @@ def check(editing: Browser, reading: str, company_id: int, page: str) -> bool:
     return response.status == 200 and shown
 
 
-def run(*, admin_url: str, database: str, redis_url: str) -> bool:
+def run(*, admin_url: str, database: str, redis_url: str, ports: tuple[int, int] = PORTS) -> bool:
     """The whole check; whether it passed. Stops every server it started."""
     password = secrets.token_urlsafe(16)
     env = prepare(admin_url, database, redis_url, password)
     company_id, slug = a_company(env["DATABASE_URL"])
     page = f"/companies/{slug}/"
-    servers = [Server(env=env, port=port) for port in PORTS]
+    servers = [Server(env=env, port=port) for port in ports]
     try:
         for server in servers:
             server.start()

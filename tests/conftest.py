@@ -1,5 +1,19 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
+
+from tests import servers
+
+
+def pytest_configure(config):
+    """With TEST_PORT_BASE set, the live server listens on a port of the worker's own.
+
+    An option, not DJANGO_LIVE_TEST_SERVER_ADDRESS: xdist's workers inherit the environment
+    of the process that starts them, so they would all take its port.
+    """
+    if "TEST_PORT_BASE" in os.environ and not config.getoption("liveserver", None):
+        config.option.liveserver = f"localhost:{servers.port(servers.LIVE_SERVER)}"
 
 
 @pytest.fixture

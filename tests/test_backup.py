@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from claims.backup import backed_up_models, checksum
-from claims.services import load_demo_data
+from tests.demo_rows import load_demo
 
 
 def snapshot() -> dict:
@@ -49,7 +49,7 @@ def wipe() -> None:
 
 class BackupRoundTripTests(TestCase):
     def test_export_then_import_into_an_empty_database_restores_everything(self):
-        load_demo_data()
+        load_demo()
         user = apps.get_model("auth.User").objects.create_user("ed", password="pw-12345-x")
         user.groups.add(Group.objects.get(name="Editors"))
         company = apps.get_model("claims.Company").objects.get(slug="eve-energy")
@@ -92,7 +92,7 @@ class BackupRoundTripTests(TestCase):
         assert created.pk > max(r["id"] for r in before["claims.source"])
 
     def test_import_refuses_a_database_with_data_and_changes_nothing(self):
-        load_demo_data()
+        load_demo()
         path = self.tmp / "backup.json"
         call_command("export_all", path)
         before = snapshot()
@@ -175,7 +175,7 @@ class TamperedBackupTests(TestCase):
         self.tmp = tmp_path
 
     def test_a_tampered_file_is_refused_and_nothing_is_changed(self):
-        load_demo_data()
+        load_demo()
         user = apps.get_model("auth.User").objects.create_user("ed", password="pw-12345-x")
         user.user_permissions.add(Permission.objects.get(codename="view_logentry"))
         path = self.tmp / "backup.json"

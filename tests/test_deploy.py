@@ -25,13 +25,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests import servers
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "deploy" / "nginx" / "ssbtracker.conf"
 HOST = "ssbtracker.example"
-HTTPS_PORT, HTTP_PORT = 8760, 8761
-APP_PORT, DOWN_APP_PORT = 8752, 8753
+HTTPS_PORT, HTTP_PORT = servers.port(servers.HTTPS), servers.port(servers.HTTP)
+APP_PORT, DOWN_APP_PORT = servers.port(servers.APP), servers.port(servers.DOWN_APP)
 
 pytestmark = [
+    # One nginx and one app server for the module: its tests run on one xdist worker.
+    pytest.mark.xdist_group("deploy"),
     pytest.mark.skipif(
         shutil.which("nginx") is None,
         reason="nginx is not installed (apt-get install nginx; .ci/run installs it)",

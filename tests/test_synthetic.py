@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from claims import synthetic
+from bench import synthetic
 from claims.models import Claim, Company, CompanyRelation, Facility, Milestone, Source
 from claims.read import AsOf
 from claims.status import Status, derive_status

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import servers
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/8"
+REDIS_URL = servers.redis_url(8)
 
 
 def _unreachable() -> str:
@@ -37,11 +39,18 @@ def _two_servers():
     return module
 
 
+# Shares its Redis database with test_faults.py's: the two run on one xdist worker.
+@pytest.mark.xdist_group("redis")
 def test_an_edit_through_one_server_is_on_the_other_servers_cached_page_at_once(capsys):
     if reason := _unreachable():
         pytest.skip(reason)
     two_servers = _two_servers()
-    passed = two_servers.run(admin_url=ADMIN_URL, database="ssb_deploy_two", redis_url=REDIS_URL)
+    passed = two_servers.run(
+        admin_url=ADMIN_URL,
+        database=servers.two_servers_database(),
+        redis_url=REDIS_URL,
+        ports=(servers.port(servers.TWO_SERVERS_A), servers.port(servers.TWO_SERVERS_B)),
+    )
     output = capsys.readouterr().out
     assert passed, output
     assert output.count("served from the cache") == 4

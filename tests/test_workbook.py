@@ -34,9 +34,9 @@ ARTICLE = "https://news.example.com/example-cells-line"
 
 @pytest.fixture
 def demo_data():
-    from claims.services import load_demo_data
+    from tests.demo_rows import load_demo
 
-    load_demo_data()
+    load_demo()
 
 
 def template() -> dict:

@@ -84,7 +84,7 @@ def seeded_rows(transactional_db):
 
 
 @pytest.fixture
-def demo(transactional_db):
-    from claims.services import load_demo_data
+def demo(transactional_db, seeded_rows):
+    from tests.demo_rows import load_demo
 
-    load_demo_data()
+    load_demo()

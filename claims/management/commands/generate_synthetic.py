@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import synthetic
+from bench import synthetic
 from claims.cache import bump_data_version
 
 

@@ -1,19 +1,4 @@
-"""A large, realistic, deterministic synthetic data set, for measuring performance at scale.
-
-`generate(companies=5000, milestones=200000, seed=1)` writes companies across about twenty
-countries (with roles, technology routes, facilities and relations), milestones with one to
-six claims each (announcements, reaffirmations, revisions that slip or pull in, achievement
-reports with evidence, clarifications, cancellations and revivals), and sources that many
-claims share. The same seed always gives the same rows.
-
-Rows are written in bulk (bulk_create in batches; on PostgreSQL, COPY for the milestones and
-claims, several times faster), bypassing model validation, save() and signals for speed, so
-django-simple-history records no history for them. Every row still satisfies
-every constraint and clean(): targets are parsed by claims.periods.parse_period (each distinct
-text once), achievements are dated on or before the day they were reported, and facilities of
-a milestone belong to its company. Every slug starts with `syn-` and every source URL with
-SOURCE_PREFIX, so the set sits beside the demo data and `clear()` removes exactly it.
-"""
+"""The synthetic rows: companies, facilities, relations, sources, milestones and claims."""
 
 from __future__ import annotations
 
@@ -24,11 +9,31 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.facts import refresh_facts
+from bench.synthetic.vocabulary import (
+    CHUNK,
+    COORDS,
+    COUNTRIES,
+    CURRENCIES,
+    EVIDENCE_WEIGHTS,
+    FIRST_DAY,
+    FIRST_NAMES,
+    GIVEN_NAMES,
+    GLOBAL_PUBLISHERS,
+    MILESTONE_KINDS,
+    NAME_ENDS,
+    NAME_ROOTS,
+    NATIVE,
+    ROLES,
+    SLUG_PREFIX,
+    SOURCE_KINDS,
+    SOURCE_PREFIX,
+    SPEAKER_TITLES,
+    SUFFIXES,
+    weighted,
+)
+from bench.synthetic.writer import write
 from claims.models import (
     CapacityUnit,
     Claim,
@@ -36,249 +41,10 @@ from claims.models import (
     CompanyRelation,
     Facility,
     Milestone,
-    MilestoneFacts,
     Source,
     Technology,
 )
 from claims.periods import parse_period
-
-try:
-    from psycopg import sql as pg_sql
-except ImportError:  # SQLite only: bulk_create is used
-    pg_sql = None
-
-SLUG_PREFIX = "syn-"
-SOURCE_PREFIX = "https://synthetic.ssbtracker.example/"
-FIRST_DAY = date(2016, 1, 1)
-#: The last day a synthetic claim is stated (fixed, so a seed always gives the same rows).
-DEFAULT_UNTIL = date(2026, 9, 30)
-BATCH = 5000
-#: Milestones generated, written and forgotten at a time (bounds memory at any size).
-CHUNK = 20000
-
-# (code, weight, cities, publishers, language)
-COUNTRIES = [
-    (
-        "CN",
-        30,
-        ["Shenzhen", "Ningde", "Huizhou", "Chengdu", "Suzhou", "Hefei", "Changzhou"],
-        ["36Kr", "Jiemian News", "Caixin", "Gasgoo", "CLS"],
-        "zh",
-    ),
-    (
-        "JP",
-        11,
-        ["Tokyo", "Osaka", "Nagoya", "Toyota City", "Kyoto"],
-        ["Nikkei Asia", "Nikkan Kogyo", "Japan Times"],
-        "ja",
-    ),
-    (
-        "KR",
-        10,
-        ["Seoul", "Daejeon", "Ulsan", "Cheongju", "Pohang"],
-        ["Yonhap", "The Korea Herald", "The Elec"],
-        "ko",
-    ),
-    (
-        "US",
-        12,
-        ["San Jose", "Boston", "Detroit", "Louisville", "Austin"],
-        ["Reuters", "Bloomberg", "TechCrunch", "Electrek"],
-        "en",
-    ),
-    (
-        "DE",
-        6,
-        ["Munich", "Stuttgart", "Wolfsburg", "Salzgitter", "Berlin"],
-        ["Handelsblatt", "Automobilwoche", "electrive"],
-        "de",
-    ),
-    ("FR", 4, ["Paris", "Grenoble", "Lyon", "Douai"], ["Les Echos", "L'Usine Nouvelle"], "fr"),
-    ("GB", 3, ["London", "Oxford", "Coventry"], ["Financial Times", "Autocar"], "en"),
-    ("TW", 3, ["Taipei", "Taoyuan", "Hsinchu"], ["DigiTimes", "Focus Taiwan"], "zh"),
-    ("IN", 3, ["Bengaluru", "Pune", "Chennai"], ["Economic Times", "Mint"], "en"),
-    ("CA", 2, ["Montreal", "Toronto", "Vancouver"], ["Globe and Mail"], "en"),
-    ("SE", 2, ["Stockholm", "Skelleftea", "Gothenburg"], ["Dagens Industri"], "en"),
-    ("NO", 1, ["Oslo", "Mo i Rana"], ["E24"], "en"),
-    ("NL", 1, ["Eindhoven", "Amsterdam"], ["FD"], "en"),
-    ("IT", 1, ["Turin", "Milan"], ["Il Sole 24 Ore"], "en"),
-    ("ES", 1, ["Madrid", "Barcelona"], ["Expansion"], "en"),
-    ("AU", 1, ["Perth", "Brisbane"], ["Australian Financial Review"], "en"),
-    ("SG", 1, ["Singapore"], ["The Business Times"], "en"),
-    ("IL", 1, ["Tel Aviv", "Haifa"], ["Globes"], "en"),
-    ("CH", 1, ["Zurich", "Geneva"], ["NZZ"], "de"),
-    ("BE", 1, ["Brussels", "Antwerp"], ["De Tijd"], "en"),
-]
-COORDS = {
-    "CN": (30.0, 114.0),
-    "JP": (35.0, 137.0),
-    "KR": (36.5, 127.5),
-    "US": (39.0, -95.0),
-    "DE": (50.5, 10.0),
-    "FR": (46.5, 2.5),
-    "GB": (52.5, -1.5),
-    "TW": (24.0, 121.0),
-    "IN": (20.0, 78.0),
-    "CA": (45.5, -75.0),
-    "SE": (60.0, 16.0),
-    "NO": (62.0, 10.0),
-    "NL": (52.2, 5.3),
-    "IT": (44.0, 10.5),
-    "ES": (40.2, -3.7),
-    "AU": (-30.0, 135.0),
-    "SG": (1.35, 103.8),
-    "IL": (32.0, 34.9),
-    "CH": (46.8, 8.2),
-    "BE": (50.8, 4.4),
-}
-CURRENCIES = {
-    "CN": "CNY",
-    "JP": "JPY",
-    "KR": "KRW",
-    "DE": "EUR",
-    "FR": "EUR",
-    "IT": "EUR",
-    "ES": "EUR",
-    "NL": "EUR",
-    "BE": "EUR",
-    "GB": "GBP",
-    "IN": "INR",
-    "TW": "TWD",
-}
-NATIVE = {
-    "CN": ("清卫泰蓝辉新凯安宁恒远华", "新能源"),
-    "TW": ("台光达宏立鸿", "電能"),
-    "JP": ("東西南北大小山川", "電池"),
-    "KR": ("한국대성미래삼", "배터리"),
-}
-GLOBAL_PUBLISHERS = ["Reuters", "Bloomberg", "Benchmark Mineral Intelligence", "InsideEVs"]
-
-NAME_ROOTS = [
-    "Qing",
-    "Wei",
-    "Tai",
-    "Lan",
-    "Hui",
-    "Xin",
-    "Kai",
-    "Nova",
-    "Vol",
-    "Ion",
-    "Lith",
-    "Sol",
-    "Terra",
-    "Ampe",
-    "Vita",
-    "Heli",
-    "Zen",
-    "Ori",
-    "Arc",
-    "Luma",
-    "Sena",
-    "Koda",
-    "Max",
-    "Pro",
-    "Gen",
-    "Hexa",
-    "Kyo",
-    "Mira",
-    "Nex",
-    "Quanta",
-]
-NAME_ENDS = ["on", "ia", "ex", "ara", "ium", "tek", "lyte", "vance", "gy", "tron", "da", "mo"]
-SUFFIXES = {
-    Company.Role.CELL_MAKER: ["Energy", "Battery", "Power", "Cell"],
-    Company.Role.MATERIALS_SUPPLIER: ["Materials", "New Materials", "Chemical", "Electrolyte"],
-    Company.Role.EQUIPMENT_SUPPLIER: ["Equipment", "Intelligent Equipment", "Machinery"],
-    Company.Role.AUTOMAKER: ["Motors", "Automotive", "Auto"],
-    Company.Role.RESEARCH_INSTITUTE: ["Institute", "Research Centre", "Laboratory"],
-    Company.Role.GOVERNMENT: ["Industry Agency", "Development Board"],
-    Company.Role.INVESTOR: ["Capital", "Ventures"],
-    Company.Role.OTHER: ["Group", "Holdings"],
-}
-ROLES = [
-    (Company.Role.CELL_MAKER, 45),
-    (Company.Role.MATERIALS_SUPPLIER, 18),
-    (Company.Role.EQUIPMENT_SUPPLIER, 10),
-    (Company.Role.AUTOMAKER, 12),
-    (Company.Role.RESEARCH_INSTITUTE, 7),
-    (Company.Role.GOVERNMENT, 2),
-    (Company.Role.INVESTOR, 3),
-    (Company.Role.OTHER, 3),
-]
-MILESTONE_KINDS = [
-    (Milestone.Kind.PRODUCTION_START, 18),
-    (Milestone.Kind.CAPACITY_PHASE, 16),
-    (Milestone.Kind.PRODUCT_LINE_OFF, 12),
-    (Milestone.Kind.SAMPLE_DELIVERY, 14),
-    (Milestone.Kind.VEHICLE_INSTALLATION, 9),
-    (Milestone.Kind.COMMERCIALISATION, 10),
-    (Milestone.Kind.CONSTRUCTION_START, 10),
-    (Milestone.Kind.LICENSING, 3),
-    (Milestone.Kind.INVESTMENT, 5),
-    (Milestone.Kind.EXIT, 1),
-    (Milestone.Kind.OTHER, 2),
-]
-SOURCE_KINDS = [
-    (Source.Kind.NEWS, 60),
-    (Source.Kind.COMPANY_RELEASE, 22),
-    (Source.Kind.REGULATORY_FILING, 7),
-    (Source.Kind.GOVERNMENT_NOTICE, 3),
-    (Source.Kind.INTERVIEW, 6),
-    (Source.Kind.SITE_VISIT, 2),
-]
-FIRST_NAMES = [
-    "Liu",
-    "Zhang",
-    "Wang",
-    "Chen",
-    "Sato",
-    "Suzuki",
-    "Kim",
-    "Park",
-    "Lee",
-    "Smith",
-    "Miller",
-    "Schmidt",
-    "Martin",
-    "Patel",
-    "Nguyen",
-    "Garcia",
-]
-GIVEN_NAMES = [
-    "Wei",
-    "Jing",
-    "Hiro",
-    "Yuki",
-    "Min-jun",
-    "Ji-woo",
-    "Anna",
-    "David",
-    "Maria",
-    "Thomas",
-    "Priya",
-    "Lars",
-    "Elena",
-    "Jun",
-    "Sam",
-    "Mei",
-]
-SPEAKER_TITLES = [
-    "chairman",
-    "CEO",
-    "CTO",
-    "chief engineer",
-    "head of battery R&D",
-    "investor-relations officer",
-    "spokesperson",
-    "vice-president",
-]
-EVIDENCE_WEIGHTS = [(1, 50), (2, 30), (3, 12), (4, 8)]
-
-
-def _weighted(rng: random.Random, pairs):
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights=weights)[0]
 
 
 @dataclass
@@ -342,7 +108,7 @@ class _Targets:
         return rng.choice(["not stated", f"after {year + 2}", f"{year // 10 * 10 + 10}s"])
 
 
-class _Generator:
+class Generator:
     def __init__(self, *, seed: int, until: date, batch_size: int, log: Callable[[str], None]):
         self.rng = random.Random(seed)
         self.until = until
@@ -366,7 +132,7 @@ class _Generator:
         rows = []
         for i in range(n):
             code, _, cities, _, _ = rng.choices(COUNTRIES, weights=[c[1] for c in COUNTRIES])[0]
-            role = _weighted(rng, ROLES)
+            role = weighted(rng, ROLES)
             name = f"{rng.choice(NAME_ROOTS)}{rng.choice(NAME_ENDS)} {rng.choice(SUFFIXES[role])}"
             rows.append(
                 Company(
@@ -456,7 +222,7 @@ class _Generator:
                     url=f"{SOURCE_PREFIX}{self.tag}/{slugify(publisher)}/{i}",
                     title=f"Solid-state battery round-up {i}: {code} makers' plans",
                     publisher=publisher,
-                    kind=_weighted(rng, SOURCE_KINDS),
+                    kind=weighted(rng, SOURCE_KINDS),
                     published_on=day,
                     published_on_latest=day,
                     language=language if publisher not in GLOBAL_PUBLISHERS else "en",
@@ -513,7 +279,7 @@ class _Generator:
 
     def milestone(self, index: int, company: Company, facilities: list[Facility]) -> dict:
         rng = self.rng
-        kind = _weighted(rng, MILESTONE_KINDS)
+        kind = weighted(rng, MILESTONE_KINDS)
         facility = rng.choice(facilities) if facilities and rng.random() < 0.6 else None
         metrics: dict = {}
         if kind in (Milestone.Kind.CAPACITY_PHASE, Milestone.Kind.PRODUCTION_START):
@@ -627,7 +393,7 @@ class _Generator:
                 "target_precision": precision,
             }
         if achieved_on:
-            evidence = _weighted(rng, EVIDENCE_WEIGHTS)
+            evidence = weighted(rng, EVIDENCE_WEIGHTS)
             if evidence == 3 and self.source_ids[i] not in self.official_sources:
                 evidence = 2  # an official record known only through a report
             target = {
@@ -678,107 +444,3 @@ class _Generator:
             self.report.milestones += len(ids)
             self.report.claims += len(claims)
             self.log(f"  {self.report.milestones} milestones, {self.report.claims} claims")
-
-
-def write(model, rows: list[dict], *, batch_size: int, ids: bool = False) -> list[int]:
-    """Insert rows (dicts of field attnames) in bulk; their primary keys when `ids`.
-
-    PostgreSQL gets COPY, several times faster than INSERT for hundreds of thousands of rows
-    (primary keys are drawn from the table's sequence first); other databases bulk_create.
-    Fields a row leaves out get their default, as bulk_create would give them.
-    """
-    if connection.vendor != "postgresql":
-        created = model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
-        return [obj.pk for obj in created] if ids else []
-    meta = model._meta
-    now = timezone.now()
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    defaults = {
-        f.attname: now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in fields
-    }
-    columns = [f.column for f in fields]
-    attnames = [f.attname for f in fields]
-    pks: list[int] = []
-    with connection.cursor() as cursor:
-        if ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
-            )
-            pks = [row[0] for row in cursor.fetchall()]
-            columns = [meta.pk.column, *columns]
-        statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
-            pg_sql.Identifier(meta.db_table),
-            pg_sql.SQL(", ").join(pg_sql.Identifier(c) for c in columns),
-        )
-        with cursor.cursor.copy(statement) as copy:
-            for n, row in enumerate(rows):
-                values = [row.get(a, defaults[a]) for a in attnames]
-                copy.write_row([pks[n], *values] if ids else values)
-    return pks
-
-
-def generate(
-    *,
-    companies: int,
-    milestones: int,
-    seed: int = 1,
-    until: date = DEFAULT_UNTIL,
-    batch_size: int = BATCH,
-    log: Callable[[str], None] = lambda message: None,
-) -> Report:
-    """Write the synthetic data set in one transaction and return what was written."""
-    until = min(until, date.today())
-    gen = _Generator(seed=seed, until=until, batch_size=batch_size, log=log)
-    with transaction.atomic():
-        made = gen.companies(companies)
-        log(f"  {len(made)} companies")
-        facilities = gen.facilities(made)
-        gen.source_dates, gen.source_ids = gen.sources(max(50, milestones // 3))
-        gen.relations(made, gen.source_ids)
-        log(f"  {gen.report.sources} sources, {gen.report.facilities} facilities")
-        if made:
-            gen.milestones(milestones, made, facilities)
-            if connection.vendor == "postgresql":
-                # Statistics for the rows just written, so that deriving their facts runs
-                # on index probes rather than on the plans for empty tables.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE claims_milestone, claims_claim")
-            refresh_facts(Milestone.objects.filter(slug__startswith=SLUG_PREFIX))
-            log("  stored the milestones' status facts")
-    return gen.report
-
-
-def clear() -> dict[str, int]:
-    """Delete every synthetic row (and nothing else); the counts deleted, by table.
-
-    Raw deletes: the ORM's delete() would load every row to send signals and cascade.
-    """
-    milestones = Milestone.objects.filter(slug__startswith=SLUG_PREFIX)
-    companies = Company.objects.filter(slug__startswith=SLUG_PREFIX)
-    sources = Source.objects.filter(url__startswith=SOURCE_PREFIX)
-    through = Company.technologies.through
-    steps = [
-        ("claims", Claim.objects.filter(milestone__in=milestones)),
-        ("facts", MilestoneFacts.objects.filter(milestone__company__in=companies)),
-        ("facts", MilestoneFacts.objects.filter(milestone__in=milestones)),
-        ("milestones", Milestone.objects.filter(company__in=companies)),
-        ("milestones", milestones),
-        ("facilities", Facility.objects.filter(company__in=companies)),
-        ("relations", CompanyRelation.objects.filter(source__in=sources)),
-        ("relations", CompanyRelation.objects.filter(from_company__in=companies)),
-        ("relations", CompanyRelation.objects.filter(to_company__in=companies)),
-        ("technologies", through.objects.filter(company__in=companies)),
-        ("companies", companies),
-        ("sources", Source.objects.filter(url="", via__in=sources)),
-        ("sources", sources),
-    ]
-    counts: dict[str, int] = {}
-    with transaction.atomic():
-        for name, queryset in steps:
-            deleted = queryset._raw_delete(queryset.db)
-            counts[name] = counts.get(name, 0) + deleted
-    return counts
