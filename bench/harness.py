@@ -214,6 +214,14 @@ class RssSampler(threading.Thread):
 # --- HTTP -----------------------------------------------------------------------------------
 
 
+def etag_of(url: str) -> str:
+    """The ETag a page carries (sent as a browser's If-None-Match when it asks again)."""
+    request = urllib.request.Request(url, headers={**PROXY_HEADERS, **BROWSER_HEADERS})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        return response.headers["ETag"]
+
+
 def get(url: str, headers: dict | None = None, timeout: float = 300) -> tuple[int, bytes, float]:
     """(status, body, seconds) of one GET."""
     request = urllib.request.Request(url, headers={**PROXY_HEADERS, **(headers or {})})
@@ -248,6 +256,7 @@ def wrk(
     bust_cache: bool = False,
     paths: list[str] | None = None,
     timeout: int = 30,
+    headers: dict | None = None,
 ) -> WrkResult:
     """Run wrk against a URL (or a list of paths, in turn); loopback only.
 
@@ -271,7 +280,7 @@ def wrk(
         "-s",
         f.name,
     ]
-    for name, value in {**PROXY_HEADERS, **BROWSER_HEADERS}.items():
+    for name, value in {**PROXY_HEADERS, **BROWSER_HEADERS, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     os.unlink(f.name)

@@ -41,6 +41,7 @@ from harness import (  # noqa: E402
     Server,
     database_url,
     ensure_database,
+    etag_of,
     get,
     log,
     machine,
@@ -152,7 +153,16 @@ def measure(args, server: Server, company: str, env: dict) -> dict:
         uncached = wrk(server.url + path, seconds=args.seconds, connections=low, bust_cache=True)
         get(server.url + path)  # fill the page cache
         cached = wrk(server.url + path, seconds=args.seconds, connections=high)
-        figures["pages"][name].update(uncached=uncached.__dict__, cached=cached.__dict__)
+        # A browser or a CDN asking again with the page's ETag: a 304 while the data stands.
+        revalidated = wrk(
+            server.url + path,
+            seconds=args.seconds,
+            connections=high,
+            headers={"If-None-Match": etag_of(server.url + path)},
+        )
+        figures["pages"][name].update(
+            uncached=uncached.__dict__, cached=cached.__dict__, revalidated=revalidated.__dict__
+        )
 
     log("CSV export of every milestone")
     peak = sampler.peak()
@@ -262,22 +272,28 @@ def table(figures: dict) -> str:
         f"{c_low} connections, cached at {c_high}",
         "",
         f"{'page':28} {'cold s':>7} | {'uncached req/s':>14} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'x floor':>7} | {'cached req/s':>12} {'p50 ms':>7} {'p99 ms':>7} {'x floor':>7}",
-        "-" * 118,
+        f"{'x floor':>7} | {'cached req/s':>12} {'p50 ms':>7} {'p99 ms':>7} {'x floor':>7} "
+        f"| {'304 req/s':>9} {'x floor':>7}",
+        "-" * 138,
         f"{'/robots.txt (floor)':28} {'':>7} | {floor_low:14.0f} "
         f"{figures['floor']['low']['p50_ms']:7.1f} {figures['floor']['low']['p99_ms']:7.1f} "
         f"{1:7.2f} | {floor_high:12.0f} {figures['floor']['high']['p50_ms']:7.1f} "
-        f"{figures['floor']['high']['p99_ms']:7.1f} {1:7.2f}",
+        f"{figures['floor']['high']['p99_ms']:7.1f} {1:7.2f} | {floor_high:9.0f} {1:7.2f}",
     ]
     for name, page in figures["pages"].items():
-        u, c = page["uncached"], page["cached"]
+        u, c, r = page["uncached"], page["cached"], page["revalidated"]
         lines.append(
             f"{name:28} {page['cold_s']:7.2f} | {u['requests_per_second']:14.1f} "
             f"{u['p50_ms']:7.1f} {u['p99_ms']:7.1f} {u['requests_per_second'] / floor_low:7.3f} | "
             f"{c['requests_per_second']:12.0f} {c['p50_ms']:7.1f} {c['p99_ms']:7.1f} "
-            f"{c['requests_per_second'] / floor_high:7.2f}"
+            f"{c['requests_per_second'] / floor_high:7.2f} | {r['requests_per_second']:9.0f} "
+            f"{r['requests_per_second'] / floor_high:7.2f}"
         )
-    errors = sum(p[k]["errors"] for p in figures["pages"].values() for k in ("uncached", "cached"))
+    errors = sum(
+        p[k]["errors"]
+        for p in figures["pages"].values()
+        for k in ("uncached", "cached", "revalidated")
+    )
     csv_figures = figures["csv"]
     lines += [
         "",
