@@ -2,7 +2,7 @@ from django.urls import path
 
 from claims import feeds
 from claims.cache import cache_public_page
-from claims.views import companies, countries, facilities, milestones, pages, sources
+from claims.views import companies, countries, facilities, milestones, pages, scorecards, sources
 
 app_name = "claims"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("countries/", countries.country_list, name="country_list"),
     path("countries/<str:code>/", countries.country_detail, name="country_detail"),
     path("timeline/", milestones.timeline, name="timeline"),
+    path("scorecards/", scorecards.scorecard_list, name="scorecards"),
+    path("compare/", scorecards.compare_companies, name="compare"),
+    path("metrics/", scorecards.metrics, name="metrics"),
     path("methodology/", pages.methodology, name="methodology"),
     path("healthz", pages.healthz, name="healthz"),
     path("feeds/claims/", cache_public_page(feeds.ClaimsFeed()), name="claims_feed"),
