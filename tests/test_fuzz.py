@@ -28,6 +28,9 @@ PARAMS = [
     "publisher",
     "milestone",
     "source",
+    "by",
+    "min",
+    "metric",
 ]
 MARKER = "<zz9"  # would show up raw only if reflected unescaped
 HOSTILE = st.sampled_from(
@@ -65,6 +68,7 @@ class FuzzTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         company = CompanyFactory(slug="eve-energy")
+        CompanyFactory(slug="other")
         facility = FacilityFactory(company=company, slug="chengdu")
         milestone = MilestoneFactory(company=company, facility=facility)
         claim = ClaimFactory(
@@ -90,6 +94,11 @@ class FuzzTests(TestCase):
             "/countries/",
             "/countries/CN/",
             "/timeline/",
+            "/scorecards/",
+            "/scorecards/?by=country",
+            "/compare/",
+            "/compare/?company=eve-energy&company=other",
+            "/metrics/",
             "/methodology/",
             "/feeds/claims/",
             "/companies/eve-energy/feed/",

@@ -44,6 +44,11 @@ class PublicPagesAreValidHtml(TestCase):
             "country-list": "/countries/",
             "country": "/countries/CN/",
             "timeline": "/timeline/",
+            "scorecards": "/scorecards/",
+            "scorecards-countries": "/scorecards/?by=country&min=1",
+            "compare": "/compare/?company=eve-energy&company=qingtao-energy",
+            "compare-refused": "/compare/?company=eve-energy",
+            "metrics": "/metrics/",
             "methodology": "/methodology/",
             # The same pages look different in the past (a banner, hidden claims), filtered
             # (ticked boxes, messages) and when htmx asks for a partial (not a document).

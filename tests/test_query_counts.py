@@ -68,6 +68,7 @@ def pages() -> list[str]:
     from claims.models import Company, Milestone, Source
 
     company = Company.objects.order_by("pk").first()
+    three = Company.objects.order_by("pk").values_list("slug", flat=True)[:3]
     return [
         "/",
         reverse("claims:company_list"),
@@ -82,6 +83,10 @@ def pages() -> list[str]:
         reverse("claims:country_list"),
         reverse("claims:country_detail", args=["CN"]),
         reverse("claims:timeline"),
+        reverse("claims:scorecards"),
+        reverse("claims:scorecards") + "?by=country&sort=slip",
+        reverse("claims:compare") + "?" + "&".join(f"company={slug}" for slug in three),
+        reverse("claims:metrics"),
         reverse("claims:methodology"),
     ]
 

@@ -34,6 +34,9 @@ def public_pages() -> dict[str, str]:
         "country list": "/countries/",
         "country": "/countries/CN/",
         "timeline": "/timeline/",
+        "scorecards": "/scorecards/",
+        "compare": "/compare/?company=eve-energy&company=qingtao-energy",
+        "metrics": "/metrics/",
         "methodology": "/methodology/",
     }
 
