@@ -108,7 +108,7 @@ class SpreadChart:
 
 
 #: A row shows each slip as a dot when it has no more than this many.
-MAX_DOTS = 80
+MAX_DOTS = 30
 
 
 def spread_chart(

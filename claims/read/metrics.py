@@ -23,7 +23,7 @@ from claims.read.asof import AsOf
 from claims.status import ACHIEVEMENT, MilestoneStatus, Status
 
 #: Points a page shows at most (the CSV has them all).
-MAX_POINTS = 400
+MAX_POINTS = 200
 CLAIMED, DEMONSTRATED = "claimed", "demonstrated"
 SHOWN_STATUSES = [s for s in Status if s != Status.CANCELLED]
 

@@ -26,7 +26,7 @@ MIN_DATED = 3
 MIN_DATED_BOUNDS = (1, 50)
 BY = ("company", "country")
 #: Rows of each company's timeline on the comparison page (its own page has them all).
-COMPARE_ROWS = 40
+COMPARE_ROWS = 25
 COMPARE_MIN, COMPARE_MAX = 2, 4
 EMPTY = TrackRecord()
 

@@ -13,6 +13,8 @@ from claims.read.metrics import MAX_POINTS, count_found, metric_points
 from claims.read.scorecards import MIN_DATED, companies_to_compare, compare, scorecards
 from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
 
+#: Rows of a scorecards page (each with its row in the chart of slips).
+SCORECARDS_PER_PAGE = 25
 SCORECARD_CSV = [
     "key",
     "name",
@@ -65,7 +67,7 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             f"scorecards-{by}.csv", SCORECARD_CSV, _scorecard_csv(rows, min_dated, context["as_of"])
         )
-    page = paginate(request, rows, context)
+    page = paginate(request, rows, context, per_page=SCORECARDS_PER_PAGE)
     context["messages_list"] += form.messages
     context.update(
         form=form,
