@@ -10,22 +10,12 @@ The database is migrated and the demo data loaded if it has none; each run adds 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import csv
 import io
-import os
-import pstats
 import secrets
-import sys
-import time
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ssb_holdedit")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssbtracker.settings")
-os.environ.setdefault("DEBUG", "1")
+from importing import run_imports, setup, time_write
 
 
 def claims_file(rows: int) -> str:
@@ -71,50 +61,18 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the top functions")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup("postgres://postgres@127.0.0.1:5432/ssb_holdedit")
     from claims.imports import import_claims_csv
-    from claims.models import Claim, Company
-    from claims.services import load_demo_data
+    from claims.imports import plan as import_plan
 
-    if not Company.objects.exists():
-        load_demo_data()
     text = claims_file(args.rows)
     print(f"file: {args.rows} rows, {len(text.encode()) / 1e6:.2f} MB")
-    before = Claim.objects.count()
-    # The write transaction alone: how long the rows an import updates stay locked.
-    from claims import imports
-
-    write = imports._ClaimPlan.write
-
-    def timed_write(plan, user=None):
-        start = time.perf_counter()
-        write(plan, user=user)
-        print(f"  of which the write transaction: {time.perf_counter() - start:.2f} s")
-
-    imports._ClaimPlan.write = timed_write
-    profile = cProfile.Profile() if args.profile else None
-
-    for label, dry_run in (("preview", True), ("confirm", False)):
-        if profile:
-            profile.enable()
-        start = time.perf_counter()
-        report = import_claims_csv(text=text, dry_run=dry_run)
-        elapsed = time.perf_counter() - start
-        if profile:
-            profile.disable()
-        errors = [r for r in report.rows if r.errors]
-        print(
-            f"{label}: {elapsed:.2f} s ({report.counts}); "
-            f"{'errors: ' + str(errors[:2]) if errors else 'no errors'}"
-        )
-    print(f"claims added: {Claim.objects.count() - before}")
-    if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+    time_write(import_plan._ClaimPlan)
+    run_imports(
+        [("preview", True), ("confirm", False)],
+        lambda dry_run: import_claims_csv(text=text, dry_run=dry_run),
+        profile=args.profile,
+    )
 
 
 if __name__ == "__main__":

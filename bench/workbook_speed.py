@@ -12,19 +12,10 @@ The database is migrated and the demo data loaded if it has none; each run adds 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import os
-import pstats
 import secrets
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ssb_edworkbook")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssbtracker.settings")
-os.environ.setdefault("DEBUG", "1")
+from importing import run_imports, setup, time_write
 
 
 def workbook(rows: int) -> dict[str, list[dict[str, str]]]:
@@ -121,21 +112,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the top functions")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from claims.models import Claim, Company
-    from claims.services import load_demo_data
-    from claims.workbook import plan as workbook_plan
+    setup("postgres://postgres@127.0.0.1:5432/ssb_edworkbook")
     from claims.workbook.export import export_sheets
-    from claims.workbook.plan import import_workbook
+    from claims.workbook.plan import WorkbookPlan, import_workbook
     from claims.workbook.sheets import read_workbook, write_xlsx
 
-    if not Company.objects.exists():
-        load_demo_data()
     sheets = workbook(args.rows)
     total = sum(len(r) for r in sheets.values())
     start = time.perf_counter()
@@ -144,39 +125,19 @@ def main() -> None:
         f"workbook: {total} rows, {len(data) / 1e6:.2f} MB XLSX, written in "
         f"{time.perf_counter() - start:.2f} s"
     )
-
-    write = workbook_plan.WorkbookPlan.write
-
-    def timed_write(plan, user=None):
-        start = time.perf_counter()
-        write(plan, user=user)
-        print(f"  of which the write transaction: {time.perf_counter() - start:.2f} s")
-
-    workbook_plan.WorkbookPlan.write = timed_write
-    profile = cProfile.Profile() if args.profile else None
-    before = Claim.objects.count()
-    for label, dry_run in (("preview", True), ("confirm", False), ("same file again", False)):
-        if profile:
-            profile.enable()
-        start = time.perf_counter()
-        report = import_workbook(sheets=read_workbook(data), dry_run=dry_run)
-        elapsed = time.perf_counter() - start
-        if profile:
-            profile.disable()
-        errors = [r for r in report.rows if r.errors]
-        print(
-            f"{label} (reading the file included): {elapsed:.2f} s ({report.counts}); "
-            f"{'errors: ' + str(errors[:2]) if errors else 'no errors'}"
-        )
-    print(f"claims added: {Claim.objects.count() - before}")
+    time_write(WorkbookPlan)
+    steps = [("preview", True), ("confirm", False), ("same file again", False)]
+    run_imports(
+        [(f"{label} (reading the file included)", dry_run) for label, dry_run in steps],
+        lambda dry_run: import_workbook(sheets=read_workbook(data), dry_run=dry_run),
+        profile=args.profile,
+    )
     start = time.perf_counter()
     everything = write_xlsx(export_sheets())
     print(
         f"export of every record: {time.perf_counter() - start:.2f} s, "
         f"{len(everything) / 1e6:.2f} MB"
     )
-    if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def _tracked() -> tuple[list[TrackedCompany], dict[int, list[Milestone]]]:
         TrackedCompany(
             id=c.pk,
             name=c.name,
-            names=tuple(n for n in (c.name, c.native_name, *c.alias_list) if n),
+            names=tuple(c.names),
             milestones=tuple(
                 TrackedMilestone(
                     m.pk, m.title, m.description, m.facility.name if m.facility else "", m.kind

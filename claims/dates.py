@@ -30,9 +30,36 @@ def date_end(earliest: date, precision: str) -> date:
     """The last day of the period of `precision` that starts at `earliest`."""
     if precision == "day":
         return earliest
-    last = earliest.year * 12 + earliest.month - 1 + _MONTHS_IN[precision] - 1
-    year, month = last // 12, last % 12 + 1
+    return add_months(earliest, _MONTHS_IN[precision] - 1, day=31)
+
+
+# -- month arithmetic (the one place: partial dates, target periods and the status rules) ------
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of the month."""
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(d: date, months: int, *, day: int | None = None) -> date:
+    """d moved by whole months, the day clamped to the month's length (day=31: its last day)."""
+    year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
+    last = month_end(year, month + 1)
+    return last.replace(day=min(day or d.day, last.day))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from start to end; negative when end is earlier.
+
+    A month counts once end reaches the same day of a later month, or that month's last day
+    (31 Dec to 28 Feb is two whole months).
+    """
+    if end < start:
+        return -months_between(end, start)
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day and end != month_end(end.year, end.month):
+        months -= 1
+    return months
 
 
 _MON = (

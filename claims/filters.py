@@ -14,9 +14,10 @@ from django.db.models import Count, QuerySet
 from django.http import QueryDict
 from django_countries import countries
 
-from claims.models import Claim, Company, Milestone, Source, Technology
-from claims.read.asof import MilestoneFilters
-from claims.status import STATUS_CHOICES
+from claims.models import Claim, Company, Facility, Milestone, Source, Technology
+from claims.read.facilities import FacilityFilters
+from claims.read.filters import MilestoneFilters
+from claims.status import STATUS_CHOICES, Status
 
 MAX_TEXT = 100
 MAX_VALUES = 50
@@ -24,6 +25,10 @@ MAX_VALUES = 50
 
 def _upper(data: QueryDict, name: str) -> None:
     data.setlist(name, [v.upper() for v in data.getlist(name)])
+
+
+#: The statuses as written in links: "on_track, delayed, … or undated".
+STATUS_WORDS = ", ".join(s.value for s in list(Status)[:-1]) + f" or {list(Status)[-1].value}"
 
 
 class ListForm(forms.Form):
@@ -177,8 +182,7 @@ class MilestoneFilterForm(ListForm):
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
         self.fields["status"].error_messages["invalid_choice"] = (
-            "%(value)s is not a status: use on_track, delayed, overdue, achieved, cancelled "
-            "or undated."
+            f"%(value)s is not a status: use {STATUS_WORDS}."
         )
         self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a milestone kind."
         self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
@@ -240,6 +244,74 @@ class SourceFilterForm(ListForm):
         "oldest": ["published_on", "title"],
         "publisher": ["publisher", "-published_on"],
     }
+
+
+class FacilityFilterForm(ListForm):
+    """The facility index's and the map's filters (capacity in GWh/yr)."""
+
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    company = forms.CharField(required=False, max_length=MAX_TEXT, label="Company")
+    status = forms.MultipleChoiceField(required=False, choices=Facility.Status.choices)
+    technology = forms.ChoiceField(required=False, choices=_technology_choices)
+    kind = forms.MultipleChoiceField(required=False, choices=Facility.Kind.choices)
+    capacity_min = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100000,
+        max_digits=12,
+        decimal_places=3,
+        label="Capacity from (GWh/yr)",
+    )
+    capacity_max = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100000,
+        max_digits=12,
+        decimal_places=3,
+        label="Capacity up to (GWh/yr)",
+    )
+    q = forms.CharField(required=False, max_length=MAX_TEXT, strip=True, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("company", "Company"),
+            ("capacity", "Capacity, largest first"),
+            ("country", "Country"),
+        ],
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].error_messages["invalid_choice"] = (
+            "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+        self.fields["status"].error_messages["invalid_choice"] = (
+            "%(value)s is not a facility status: use announced, pre_construction, construction, "
+            "pilot_operation, operating, shelved or cancelled."
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = "%(value)s is not a facility kind."
+        self.fields["q"].error_messages["max_length"] = f"Search for at most {MAX_TEXT} characters."
+        for name in ("capacity_min", "capacity_max"):
+            self.fields[name].error_messages["invalid"] = (
+                "Give capacities as numbers of GWh a year, e.g. 15 or 0.1."
+            )
+
+    def clean_company(self) -> str:
+        return self.cleaned_data["company"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("capacity_min"), cleaned.get("capacity_max")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError(
+                "The capacity range is empty: its lower end is above its upper end."
+            )
+        return cleaned
+
+    def filters(self) -> FacilityFilters:
+        """What the read model narrows by, or nothing when any value is invalid."""
+        return FacilityFilters.of(self.cleaned_data) if self.is_valid() else FacilityFilters.none()
 
 
 class ScorecardForm(ListForm):

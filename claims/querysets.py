@@ -37,6 +37,19 @@ CANDIDATE_GROWTH = 8
 CANDIDATE_TRIES = 2
 
 
+#: A company's names, as the lists, the API and the admin search them (Company.names lists
+#: their values; the imports match a company on the same names).
+COMPANY_NAMES = ("name", "native_name", "aliases")
+
+
+def _contains(text: str, fields: Iterable[str]) -> Q:
+    """Any of the fields contains the text (case-insensitively)."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": text})
+    return condition
+
+
 class CompanyQuerySet(models.QuerySet):
     def in_countries(self, codes: Iterable[str]) -> CompanyQuerySet:
         codes = [c.upper() for c in codes]
@@ -53,13 +66,7 @@ class CompanyQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(native_name__icontains=text)
-            | Q(aliases__icontains=text)
-            | Q(tickers__icontains=text)
-            | Q(slug__icontains=text)
-        )
+        return self.filter(_contains(text, (*COMPANY_NAMES, "tickers", "slug")))
 
 
 class CompanyRelationQuerySet(models.QuerySet):
@@ -215,12 +222,7 @@ class MilestoneQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        return self.filter(
-            Q(title__icontains=text)
-            | Q(company__name__icontains=text)
-            | Q(company__native_name__icontains=text)
-            | Q(company__aliases__icontains=text)
-        )
+        return self.filter(_contains(text, ("title", *(f"company__{n}" for n in COMPANY_NAMES))))
 
     def of_kind(self, kind: str | None) -> MilestoneQuerySet:
         return self.filter(kind=kind) if kind else self
@@ -304,7 +306,7 @@ class MilestoneQuerySet(models.QuerySet):
     def with_status(self, as_of: date, *, stored: bool) -> MilestoneQuerySet:
         """Annotate the status as of a date, computed in the database.
 
-        The same rules as claims/status.py (the readable, single-milestone form), over the
+        The same rules as claims/status/rules.py (the readable, single-milestone form), over the
         facts of with_facts(as_of, stored=stored), as the expression status_case(as_of)
         generates from the table of per-status conditions. Annotations: the facts,
         `status`, `target_year`, `stale`. A property-based test keeps the forms in

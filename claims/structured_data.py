@@ -15,7 +15,7 @@ def organization(request: HttpRequest, company: Company) -> dict:
         "url": request.build_absolute_uri(company.get_absolute_url()),
         "address": {"@type": "PostalAddress", "addressCountry": company.country.code},
     }
-    if names := [n for n in [company.native_name, *company.alias_list] if n]:
+    if names := company.names[1:]:  # the name itself is first
         data["alternateName"] = names
     if company.hq_city:
         data["address"]["addressLocality"] = company.hq_city

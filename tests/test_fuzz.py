@@ -31,6 +31,8 @@ PARAMS = [
     "by",
     "min",
     "metric",
+    "capacity_min",
+    "capacity_max",
 ]
 MARKER = "<zz9"  # would show up raw only if reflected unescaped
 HOSTILE = st.sampled_from(
@@ -86,7 +88,9 @@ class FuzzTests(TestCase):
             "/",
             "/companies/",
             "/companies/eve-energy/",
+            "/facilities/",
             "/facilities/chengdu/",
+            "/map/",
             "/milestones/",
             f"/milestones/{milestone.pk}/",
             "/sources/",

@@ -35,6 +35,8 @@ class PublicPagesAreValidHtml(TestCase):
         return {
             "dashboard": "/",
             "company-list": "/companies/",
+            "facility-list": "/facilities/?country=CN&sort=capacity",
+            "map": "/map/",
             "company": "/companies/eve-energy/",
             "facility": Facility.objects.get(slug="eve-chengdu-ssb-base").get_absolute_url(),
             "milestone-list": "/milestones/",

@@ -88,6 +88,10 @@ def pages() -> list[str]:
         reverse("claims:compare") + "?" + "&".join(f"company={slug}" for slug in three),
         reverse("claims:metrics"),
         reverse("claims:methodology"),
+        reverse("claims:facility_list"),
+        reverse("claims:facility_list") + "?country=CN&sort=capacity&capacity_min=1",
+        reverse("claims:facility_map"),
+        reverse("claims:facility_map") + "?status=announced&q=plant",
     ]
 
 

@@ -13,7 +13,7 @@ from claims import querysets
 from claims.filters import MilestoneFilterForm
 from claims.models import Claim, Milestone
 from claims.read import AsOf
-from claims.read.asof import country_name
+from claims.read.filters import country_name
 from claims.status import Status, add_months, derive_status
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from claims.models import CapacityUnit, Claim
 from claims.read import AsOf
-from claims.read.scorecards import capacity_of, gwh_per_year, scorecards
+from claims.read.facilities import capacity_gwh
+from claims.read.scorecards import capacity_of, scorecards
 from claims.status import slip_spread
 from tests.factories import ClaimFactory, CompanyFactory, FacilityFactory, MilestoneFactory
 
@@ -267,10 +268,10 @@ def test_compare_as_of_before_the_claims_has_no_milestones(client, three):
 
 
 def test_capacity_converts_gwh_and_mwh_only():
-    assert gwh_per_year(Decimal("2000"), CapacityUnit.MWH_PER_YEAR) == Decimal("2")
-    assert gwh_per_year(Decimal("3"), CapacityUnit.GWH_PER_YEAR) == Decimal("3")
-    assert gwh_per_year(Decimal("3"), CapacityUnit.TONNES_PER_YEAR) is None
-    assert gwh_per_year(None, CapacityUnit.GWH_PER_YEAR) is None
+    assert capacity_gwh(Decimal("2000"), CapacityUnit.MWH_PER_YEAR) == Decimal("2")
+    assert capacity_gwh(Decimal("3"), CapacityUnit.GWH_PER_YEAR) == Decimal("3")
+    assert capacity_gwh(Decimal("3"), CapacityUnit.TONNES_PER_YEAR) is None
+    assert capacity_gwh(None, CapacityUnit.GWH_PER_YEAR) is None
 
 
 def test_capacity_lists_what_it_cannot_convert(db):

@@ -1,4 +1,4 @@
-"""The database form of the status rules agrees with claims/status.py on any history."""
+"""The database form of the status rules agrees with claims/status/rules.py on any history."""
 
 from datetime import date
 

@@ -1,7 +1,7 @@
 """The claims data model: who said what would happen, by when, in which source.
 
 Claims are the history; a milestone's current target and status are derived from them
-(see claims/status.py). One module per record type.
+(see claims/status/). One module per record type.
 """
 
 from claims.models.base import (

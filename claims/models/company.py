@@ -118,6 +118,11 @@ class Company(Versioned):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
     @property
+    def names(self) -> list[str]:
+        """Every name the company goes by: its name, native name and aliases (COMPANY_NAMES)."""
+        return [n for n in (self.name, self.native_name, *self.alias_list) if n]
+
+    @property
     def ticker_list(self) -> list[str]:
         return [t.strip() for t in self.tickers.split(";") if t.strip()]
 

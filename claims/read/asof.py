@@ -20,17 +20,25 @@ counts, the country pivot, track records) are cached under the data version
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
-from django_countries import countries
 
 from claims.cache import remember
 from claims.facts import stored_facts_cover
 from claims.models import Claim, Company, Milestone
+from claims.read.filters import (
+    CENSUS_FILTERS,
+    DASHBOARD_ROWS,
+    NO_FILTERS,
+    SORT_ORDERS,
+    MilestoneFilters,
+    country_name,
+)
+from claims.read.rows import Row, RowPages
 from claims.status import (
     ROW_FACTS,
     MilestoneStatus,
@@ -40,161 +48,6 @@ from claims.status import (
     status_from_annotations,
     status_from_facts,
 )
-
-#: The as-of date's one written form.
-AS_OF_FORMAT = "%Y-%m-%d"
-AS_OF_INVALID = "Give the as-of date as YYYY-MM-DD, e.g. 2025-09-05."
-AS_OF_TOO_EARLY = "The as-of date must be after 1900."
-
-
-def parse_as_of(text: str | None, *, today: date | None = None) -> date:
-    """The day a request asks to see the tracker as of: `text` as YYYY-MM-DD, today when
-    empty or in the future. Raises ValueError, with a message for readers, when it is not a
-    date or is before 1900."""
-    today = today or date.today()
-    if text is None or text == "":
-        return today
-    try:
-        day = datetime.strptime(text, AS_OF_FORMAT).date()
-    except (TypeError, ValueError):
-        raise ValueError(AS_OF_INVALID) from None
-    if day.year < 1900:
-        raise ValueError(AS_OF_TOO_EARLY)
-    return min(day, today)
-
-
-def country_name(code: str) -> str:
-    return countries.name(code) or code
-
-
-# -- filters --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MilestoneFilters:
-    """A milestone list's validated filters (the pages' form and the API's query schema both
-    give one). `nothing`: some parameter was invalid, and the list is empty."""
-
-    country: tuple[str, ...] = ()
-    company: str = ""
-    status: tuple[str, ...] = ()
-    kind: tuple[str, ...] = ()
-    technology: str = ""
-    year: int | None = None
-    q: str = ""
-    sort: str = "due"
-    nothing: bool = False
-
-    @classmethod
-    def of(cls, values: Mapping) -> MilestoneFilters:
-        """From cleaned values (missing or empty ones do not filter)."""
-
-        def many(name):
-            return tuple(v.upper() if name == "country" else v for v in values.get(name) or ())
-
-        return cls(
-            country=many("country"),
-            company=(values.get("company") or "").strip().lower(),
-            status=tuple(Status(v).value for v in values.get("status") or ()),
-            kind=many("kind"),
-            technology=values.get("technology") or "",
-            year=values.get("year"),
-            q=(values.get("q") or "").strip(),
-            sort=values.get("sort") or "due",
-        )
-
-    @classmethod
-    def none(cls) -> MilestoneFilters:
-        return cls(nothing=True)
-
-    def chosen(self) -> dict[str, set]:
-        """The values chosen of each filter a census counts by (an empty set: any)."""
-        return {
-            "country": set(self.country),
-            "company": {self.company} if self.company else set(),
-            "status": set(self.status),
-            "kind": set(self.kind),
-            "year": {self.year} if self.year is not None else set(),
-        }
-
-
-NO_FILTERS = MilestoneFilters()
-
-#: Filters that a status census counts by; the others (technology, q) narrow the census
-#: query itself.
-CENSUS_FILTERS = ("country", "company", "status", "kind", "year")
-
-#: The orders a milestone list can be sorted in. Undated last in due order; then in the
-#: order they were entered (rows() pages through this order along the claims index).
-SORT_ORDERS = {
-    "due": [F("current_target_latest").asc(nulls_last=True), "pk"],
-    "company": ["company__name", "title", "pk"],
-    "recent": ["-last_claim_on", "company__name", "title", "pk"],
-}
-
-#: Candidates for the dashboard lists and other short lists in due order.
-DASHBOARD_ROWS = 12
-
-
-# -- rows -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A milestone with its status as of the day: what a list shows of it."""
-
-    milestone: Milestone
-    result: MilestoneStatus
-
-    def __getitem__(self, name: str):
-        # Templates and tags read row.milestone and row["milestone"] alike.
-        return getattr(self, name)
-
-    def __iter__(self):
-        return iter((self.milestone, self.result))
-
-
-@dataclass
-class RowPages:
-    """The rows of a list, for a paginator: sliced, counted, never read whole.
-
-    In due order each slice is read through the claims index by target date
-    (MilestoneQuerySet.first_through) rather than by sorting every milestone; other orders
-    slice the queryset. `with_claims`: each row's status is derived from its claims (read
-    with it) rather than from the annotated facts, for the timeline's chart.
-    """
-
-    read: AsOf
-    milestones: QuerySet
-    with_claims: bool = False
-    _count: int | None = field(default=None, repr=False)
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self.read.count()
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def all(self) -> RowPages:  # a paginator asks for .all().count()
-        return self
-
-    def __getitem__(self, rows: slice) -> list[Row]:
-        start, stop = rows.start or 0, rows.stop
-        if stop is None or stop <= start:
-            return []
-        if self.with_claims:
-            page = self.milestones.with_claims(Claim.objects.for_status())[start:stop]
-            return [Row(m, derive_status(m.claims.all(), self.read.day)) for m in page]
-        if self.read.filters.sort == "due" and not self.read.filters.nothing:
-            found = self.read.due_first(self.milestones, offset=start, limit=stop - start)
-        else:
-            found = self.milestones[start:stop]
-        return self.read.rows_of(found)
-
-
-# -- the read model ---------------------------------------------------------------------------
 
 
 class AsOf:

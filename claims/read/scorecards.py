@@ -17,8 +17,11 @@ from decimal import Decimal
 from django.urls import reverse
 
 from claims.charts import timeline_chart, timeline_span
-from claims.models import CapacityUnit, Claim, Company, Facility, Milestone
-from claims.read.asof import AsOf, Row, country_name
+from claims.models import Claim, Company, Facility, Milestone
+from claims.read.asof import AsOf
+from claims.read.facilities import capacity_gwh
+from claims.read.filters import country_name
+from claims.read.rows import Row
 from claims.status import TrackRecord
 
 #: Peers are ranked only with at least this many dated targets (?min=, within the bounds).
@@ -138,16 +141,6 @@ def scorecard_context(read: AsOf, *, by: str, key: str, name: str, record: Track
 
 # -- capacity --------------------------------------------------------------------------------
 
-#: GWh/yr per unit, for the units that convert without knowing the cell.
-TO_GWH = {CapacityUnit.GWH_PER_YEAR: Decimal(1), CapacityUnit.MWH_PER_YEAR: Decimal("0.001")}
-
-
-def gwh_per_year(value: Decimal | None, unit: str) -> Decimal | None:
-    """A planned capacity in GWh/yr, or None when it cannot be converted without guessing."""
-    if value is None or unit not in TO_GWH:
-        return None
-    return value * TO_GWH[unit]
-
 
 @dataclass(frozen=True)
 class Capacity:
@@ -162,7 +155,7 @@ class Capacity:
 def capacity_of(facilities: Sequence[Facility]) -> Capacity:
     gwh, converted, rest = Decimal(0), 0, []
     for facility in facilities:
-        value = gwh_per_year(facility.capacity_value, facility.capacity_unit)
+        value = capacity_gwh(facility.capacity_value, facility.capacity_unit)
         if value is None:
             if facility.capacity_value is not None:
                 rest.append(facility)

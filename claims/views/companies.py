@@ -14,7 +14,8 @@ from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
 from claims.read import AsOf
-from claims.read.asof import country_name
+from claims.read.facilities import Facilities, FacilityFilters, map_context
+from claims.read.filters import country_name
 from claims.read.scorecards import scorecard_context
 from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
@@ -158,6 +159,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             title=f"{company.name}: milestones over time",
         ),
         facilities=company.facilities.all(),
+        **map_context(Facilities(as_of, FacilityFilters(company=company.slug)).marks()),
         relations=CompanyRelation.objects.involving(company).for_profile(),
         claims_page=claims_page,
         sources_page=sources_page,

@@ -11,7 +11,8 @@ from django_countries import countries
 from claims.cache import cache_public_page
 from claims.models import Company, Facility
 from claims.read import AsOf, MilestoneFilters
-from claims.read.asof import country_name
+from claims.read.facilities import Facilities, FacilityFilters, map_context
+from claims.read.filters import country_name
 from claims.read.scorecards import scorecard_context
 from claims.status import Status, TrackRecord
 from claims.views.common import csv_response, page_context, wants_csv
@@ -104,6 +105,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         rows=read.rows()[0:COUNTRY_MILESTONES],
         milestone_count=read.count(),
         facilities=Facility.objects.filter(country=code).select_related("company"),
+        **map_context(Facilities(as_of, FacilityFilters(country=(code,))).marks()),
         last_changed=companies.aggregate(x=Max("updated_at"))["x"],
     )
     return render(request, "claims/country_detail.html", context)

@@ -1,4 +1,4 @@
-"""A facility: where it is, what it is planned to make, and its phases."""
+"""Facilities: the filterable index, the world map, and each facility's page."""
 
 from __future__ import annotations
 
@@ -7,9 +7,101 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page
+from claims.filters import FacilityFilterForm
 from claims.models import Claim, Facility, Milestone
+from claims.models.base import format_quantity
 from claims.read import AsOf
-from claims.views.common import last_changed, page_context, render_page
+from claims.read.facilities import Facilities, capacity_gwh, map_context
+from claims.views.common import (
+    csv_response,
+    last_changed,
+    page_context,
+    paginate,
+    render_page,
+    wants_csv,
+)
+
+CSV_HEADER = [
+    "slug",
+    "name",
+    "company",
+    "company_name",
+    "kind",
+    "status",
+    "country",
+    "province",
+    "city",
+    "latitude",
+    "longitude",
+    "location_accuracy",
+    "technology",
+    "capacity_value",
+    "capacity_unit",
+    "capacity_gwh_per_year",
+    "as_of",
+    "url",
+]
+
+
+def _read(request: HttpRequest, context: dict) -> tuple[FacilityFilterForm, Facilities]:
+    form = FacilityFilterForm(request.GET)
+    context["messages_list"] += form.messages
+    return form, Facilities(context["as_of"], form.filters())
+
+
+@require_safe
+@cache_public_page
+def facility_list(request: HttpRequest) -> HttpResponse:
+    context = page_context(request)
+    form, read = _read(request, context)
+    if wants_csv(request):
+        return csv_response("facilities.csv", CSV_HEADER, _csv_rows(request, read))
+    page = paginate(request, read.facilities(), context, count=read.count())
+    for facility in page.object_list:
+        facility.gwh = format_quantity(
+            capacity_gwh(facility.capacity_value, facility.capacity_unit), ""
+        )
+    context.update(form=form, page=page, facets=read.facets())
+    return render_page(request, "claims/facility_list.html", context)
+
+
+def _csv_rows(request: HttpRequest, read: Facilities):
+    for f in read.export():
+        yield [
+            f.slug,
+            f.name,
+            f.company.slug,
+            f.company.name,
+            f.kind,
+            f.status,
+            f.country.code,
+            f.province,
+            f.city,
+            f.latitude,
+            f.longitude,
+            f.location_accuracy,
+            f.technology.slug if f.technology else "",
+            f.capacity_value,
+            f.capacity_unit,
+            capacity_gwh(f.capacity_value, f.capacity_unit),
+            read.day,
+            request.build_absolute_uri(f.get_absolute_url()),
+        ]
+
+
+@require_safe
+@cache_public_page
+def facility_map(request: HttpRequest) -> HttpResponse:
+    context = page_context(request)
+    form, read = _read(request, context)
+    marks = read.marks()
+    context.update(
+        form=form,
+        facets=read.facets(),
+        **map_context(marks),
+        page=paginate(request, marks, context, per_page=100),
+    )
+    return render_page(request, "claims/facility_map.html", context)
 
 
 @require_safe

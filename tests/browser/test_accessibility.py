@@ -25,6 +25,8 @@ def public_pages() -> dict[str, str]:
     return {
         "dashboard": "/",
         "company list": "/companies/",
+        "facility list": "/facilities/",
+        "map": "/map/",
         "company": eve.get_absolute_url(),
         "facility": Facility.objects.get(slug="eve-chengdu-ssb-base").get_absolute_url(),
         "milestone list": "/milestones/",

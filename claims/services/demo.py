@@ -1,14 +1,10 @@
-"""Writes that touch several models: loading the demo data set, merging sources, and the
-next target an achievement report states.
-
-The demo data is a readable YAML data set in claims/demo/. It is loaded through model forms,
-the same validation an editor's input gets in the admin, and matched on natural keys so that
-loading it twice changes nothing.
-"""
+"""Loading the demo data set: the readable YAML files in claims/demo/, through model forms (the
+validation an editor gets in the admin), matched on natural keys so that loading twice changes
+nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,24 +12,14 @@ from typing import Any
 
 import yaml
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from claims.dates import PartialDateError, parse_partial_date
 from claims.forms import partial_date_form
-from claims.locking import lock_rows
-from claims.models import (
-    Claim,
-    Company,
-    CompanyRelation,
-    Facility,
-    Milestone,
-    Source,
-    Technology,
-)
+from claims.models import Claim, Company, CompanyRelation, Facility, Milestone, Source, Technology
 from claims.urlnorm import normalise_url
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 SECTIONS = ["sources", "companies", "relations", "facilities", "milestones"]
 
 
@@ -184,42 +170,30 @@ class _Loader:
         }
         self.save(CompanyRelation, instance, data, where)
 
+    #: The entry's fields given as text ("" when absent) and as values (None when absent).
+    FACILITY_TEXTS = ("slug", "name", "kind", "status", "country", "province", "city", "district")
+    FACILITY_TEXTS += ("address", "location_accuracy", "cell_format", "capacity_unit")
+    FACILITY_TEXTS += ("investment_currency", "description")
+    FACILITY_VALUES = ("latitude", "longitude", "capacity_value", "investment_amount")
+    MILESTONE_TEXTS = ("slug", "title", "kind", "description", "capacity_unit")
+    MILESTONE_VALUES = ("capacity_value", "energy_density_wh_kg", "energy_density_wh_l", "cell_ah")
+
+    def fields(self, entry: dict, texts: Sequence[str], values: Sequence[str]) -> dict:
+        """The entry's fields, and its technology looked up by slug."""
+        tech = entry.get("technology")
+        return (
+            {key: entry.get(key, "") for key in texts}
+            | {key: entry.get(key) for key in values}
+            | {"technology": self.technologies.get(tech) if tech else None}
+        )
+
     def load_facility(self, entry: dict, where: str) -> None:
         company = self.ref(self.companies, entry.get("company"), "company", where)
         source = self.ref(self.sources, entry.get("source"), "source", where)
-        tech = entry.get("technology")
-        data = {
-            key: entry.get(key, "")
-            for key in (
-                "slug",
-                "name",
-                "kind",
-                "status",
-                "country",
-                "province",
-                "city",
-                "district",
-                "address",
-                "location_accuracy",
-                "cell_format",
-                "capacity_unit",
-                "investment_currency",
-                "description",
-            )
-        }
-        data |= {
-            key: entry.get(key)
-            for key in (
-                "latitude",
-                "longitude",
-                "capacity_value",
-                "investment_amount",
-            )
-        }
+        data = self.fields(entry, self.FACILITY_TEXTS, self.FACILITY_VALUES)
         data |= {
             "company": company.pk if company else None,
             "source": source.pk if source else None,
-            "technology": self.technologies.get(tech) if tech else None,
         }
         instance = Facility.objects.filter(slug=data["slug"]).first()
         facility = self.save(Facility, instance, data, where)
@@ -229,33 +203,13 @@ class _Loader:
     def load_milestone(self, entry: dict, where: str) -> None:
         company = self.ref(self.companies, entry.get("company"), "company", where)
         facility = self.ref(self.facilities, entry.get("facility"), "facility", where)
-        tech = entry.get("technology")
-        data = {
-            key: entry.get(key, "")
-            for key in (
-                "slug",
-                "title",
-                "kind",
-                "description",
-                "capacity_unit",
-            )
-        }
-        data |= {
-            key: entry.get(key)
-            for key in (
-                "capacity_value",
-                "energy_density_wh_kg",
-                "energy_density_wh_l",
-                "cell_ah",
-            )
-        }
+        data = self.fields(entry, self.MILESTONE_TEXTS, self.MILESTONE_VALUES)
         partners = [
             self.ref(self.companies, slug, "company", where) for slug in entry.get("partners", [])
         ]
         data |= {
             "company": company.pk if company else None,
             "facility": facility.pk if facility else None,
-            "technology": self.technologies.get(tech) if tech else None,
             "partners": [p.pk for p in partners if p],
         }
         instance = Milestone.objects.filter(slug=data["slug"]).first()
@@ -324,219 +278,3 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> LoadReport:
             transaction.set_rollback(True)
             raise DemoDataError("\n".join(loader.errors))
     return loader.report
-
-
-# -- merging sources ----------------------------------------------------------------------------
-
-
-class MergeRefused(Exception):
-    """A merge that would lose or break something; nothing was changed."""
-
-
-@dataclass
-class MergeResult:
-    kept: Source
-    deleted: list[int]
-    claims: int = 0
-    relations: int = 0
-    facilities: int = 0
-    reported: int = 0
-
-
-def merge_reason(keep: Source) -> str:
-    return f"merged into source #{keep.pk}"
-
-
-@transaction.atomic
-def merge_sources(
-    *,
-    keep: Source,
-    merge: Sequence[Source],
-    versions: Mapping[int, int] | None = None,
-    user=None,
-) -> MergeResult:
-    """Merge `merge` into `keep`: every claim, relation and facility citing them, and every
-    source reported via them, then cites `keep`; they are deleted. Each change is saved with
-    its history (change reason "merged into source #N", by `user`).
-
-    One transaction; the rows are locked first in the one lock order (claims/locking.py) and
-    checked against `versions` (source id → the version the editor saw). Refused, with nothing
-    changed, when a source changed meanwhile, when two claims would become one statement (same
-    milestone, kind and date from one source), when `keep` is reported via a source it absorbs,
-    or when a moved claim would break a rule with its new source (an official record cited from
-    a news report).
-    """
-    ids = sorted({s.pk for s in merge} - {keep.pk})
-    if not ids:
-        raise MergeRefused("Choose at least one other source to merge into the one you keep.")
-    every = [keep.pk, *ids]
-    claims = Claim.objects.filter(source_id__in=ids)
-    relations = CompanyRelation.objects.filter(source_id__in=ids)
-    facilities = Facility.objects.filter(source_id__in=ids)
-    reported = Source.objects.filter(via_id__in=ids).exclude(pk__in=ids)
-    lock_rows(
-        {
-            Source: [*every, *reported.values_list("pk", flat=True)],
-            CompanyRelation: relations.values_list("pk", flat=True),
-            Facility: facilities.values_list("pk", flat=True),
-            Milestone: claims.values_list("milestone_id", flat=True),
-            Claim: claims.values_list("pk", flat=True),
-        }
-    )
-    sources = {s.pk: s for s in Source.objects.filter(pk__in=every)}
-    if len(sources) != len(every):
-        gone = sorted(set(every) - set(sources))
-        raise MergeRefused(
-            f"Source #{gone[0]} no longer exists (another editor deleted or merged it): "
-            "nothing was merged."
-        )
-    for pk, seen in (versions or {}).items():
-        if pk in sources and sources[pk].version != seen:
-            raise MergeRefused(
-                f"Source #{pk} was changed by another editor while you were choosing: nothing "
-                "was merged. Open the merge again to see the current sources."
-            )
-    keep = sources[keep.pk]
-    if keep.via_id in ids:
-        raise MergeRefused(
-            f"Source #{keep.pk} is reported via source #{keep.via_id}, which this merge would "
-            "delete: keep that one instead, or change the “via” first."
-        )
-    _refuse_colliding_claims(keep, ids)
-    reason = merge_reason(keep)
-    result = MergeResult(kept=keep, deleted=ids)
-    problems = []
-    for claim in claims.select_related("milestone__company", "source").order_by("pk"):
-        claim.source = keep
-        try:
-            claim.full_clean(validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            text = " ".join(m for messages in exc.message_dict.values() for m in messages)
-            problems.append(f"claim #{claim.pk} ({claim}): {text}")
-            continue
-        _save_with_reason(claim, reason, user)
-        result.claims += 1
-    if problems:
-        raise MergeRefused(
-            "Some claims would break a rule with the kept source, so nothing was merged: "
-            + "; ".join(problems)
-        )
-    for relation in relations.order_by("pk"):
-        relation.source = keep
-        _save_with_reason(relation, reason, user)
-        result.relations += 1
-    for facility in facilities.order_by("pk"):
-        facility.source = keep
-        _save_with_reason(facility, reason, user)
-        result.facilities += 1
-    for source in reported.order_by("pk"):
-        source.via = keep
-        _save_with_reason(source, reason, user)
-        result.reported += 1
-    # Merged sources reported via one another: each loses its "via" before any is deleted.
-    for pk in ids:
-        source = sources[pk]
-        if source.via_id in ids:
-            source.via = keep
-            _save_with_reason(source, reason, user)
-    for pk in ids:
-        source = sources[pk]
-        source._change_reason = reason
-        source._history_user = user
-        source.delete()
-    return result
-
-
-def _refuse_colliding_claims(keep: Source, ids: list[int]) -> None:
-    """Two claims of the same milestone, kind and date would become one source's two
-    statements: the unique constraint refuses that, so the merge says which first."""
-    seen: dict[tuple, Claim] = {}
-    clashes = []
-    claims = Claim.objects.filter(source_id__in=[keep.pk, *ids]).select_related(
-        "milestone__company"
-    )
-    for claim in claims.order_by("source_id", "pk"):
-        key = (claim.milestone_id, claim.kind, claim.stated_on)
-        if key in seen:
-            first = seen[key]
-            clashes.append(
-                f"claim #{first.pk} (source #{first.source_id}) and claim #{claim.pk} (source "
-                f"#{claim.source_id}) are both a {claim.get_kind_display().lower()} of "
-                f"“{claim.milestone}” stated {claim.stated_label}"
-            )
-        else:
-            seen[key] = claim
-    if clashes:
-        raise MergeRefused(
-            "These claims would become the same statement of one source, so nothing was "
-            "merged: " + "; ".join(clashes) + ". Delete or correct one of each pair first."
-        )
-
-
-def _save_with_reason(instance: models.Model, reason: str, user) -> None:
-    instance._change_reason = reason
-    instance._history_user = user
-    instance.save()
-
-
-# -- an achievement report that also states the next target ------------------------------------
-
-
-def next_claim(*, claim: Claim, milestone: Milestone, target_text: str) -> Claim:
-    """The claim an achievement report's next target becomes (unsaved): the same source,
-    date, speaker, standing and quote; an announcement when the milestone has no target yet
-    from its own parties, a reaffirmation when the target reads as the current one, else a
-    revision. A third party's next target is its view."""
-    next_one = Claim(
-        milestone=milestone,
-        source_id=claim.source_id,
-        stated_on=claim.stated_on,
-        stated_on_precision=claim.stated_on_precision,
-        speaker=claim.speaker,
-        standing=claim.standing,
-        target_text=target_text,
-        quote=claim.quote,
-    )
-    if claim.standing not in Claim.PARTY_STANDINGS:
-        next_one.kind = Claim.Kind.VIEW
-        return next_one
-    earlier = (
-        Claim.objects.filter(
-            milestone=milestone,
-            kind__in=Claim.TARGET_KINDS,
-            standing__in=Claim.PARTY_STANDINGS,
-        )
-        .exclude(pk=claim.pk)
-        .order_by("-stated_on_latest", "-stated_on", "-pk")
-        .first()
-        if milestone.pk
-        else None
-    )
-    if earlier is None:
-        next_one.kind = Claim.Kind.ANNOUNCEMENT
-        return next_one
-    next_one.kind = Claim.Kind.REVISION
-    errors: dict[str, str] = {}
-    next_one._clean_target(errors)  # reads the target the way a save would
-    same = (next_one.target_earliest, next_one.target_latest, next_one.target_precision) == (
-        earlier.target_earliest,
-        earlier.target_latest,
-        earlier.target_precision,
-    )
-    if not errors and same:
-        next_one.kind = Claim.Kind.REAFFIRMATION
-    return next_one
-
-
-@transaction.atomic
-def add_next_claim(*, claim: Claim, milestone: Milestone, target_text: str, user=None) -> Claim:
-    """Save the next target an achievement report states as its own claim, linked to the
-    report (`stated_with`)."""
-    next_one = next_claim(claim=claim, milestone=milestone, target_text=target_text)
-    next_one.source = claim.source
-    next_one.stated_with = claim
-    lock_rows({Milestone: [milestone.pk]})
-    next_one.full_clean()
-    next_one._history_user = user
-    next_one.save()
-    return next_one

@@ -1,52 +1,15 @@
-"""Target periods: the words a company used, normalised to earliest/latest/precision.
-
-A target is due at the END of its period (`latest`). An open-ended or unstated target has
-`latest = None` and is never overdue. `format_period` derives the display label from the three
-stored fields alone, and every label of a parsed form reads back to the same fields
-(`parse_period(p.label)`), except "by 31 Aug 2025" for a before-range that does not end on 31 Dec.
-
-Fiscal years follow the company's own: `fiscal_year_start` is the month (1–12) its fiscal year
-starts, or None. FY N starts in that month of year N when the month is 1–6 (Japan's April:
-FY2028 = 1 Apr 2028–31 Mar 2029) and in that month of year N−1 when it is 7–12 (a July or October
-year is named by the year it ends in: FY2028 = 1 Oct 2027–30 Sep 2028); month 1 is the calendar
-year. "FY" without a fiscal year is refused, never guessed. The label works back from the fields:
-a 12-month "year" starting on the 1st of February–June is FY of its first year, of July–December
-FY of its last year ("CY2027" is calendar 2027 and labelled "2027").
-
-Decisions on loose forms (the methodology page lists them):
-- "from 2027", "2027 onwards", "2030 or later", "not before 2030", "as early as 2027", "as soon
-  as 2027", "2027 at the earliest", "最早2027年", "2030年及以后" are open from 1 Jan of that year,
-  labelled "after 2026"; "after 2030", "beyond 2030", "2030年以后", "2030年后" are open from
-  1 Jan 2031 ("after 2030"). An earliest-only form is never a deadline.
-- "end of 2027", "by the end of 2027", "before the end of 2027", "year-end 2027", "2027年底",
-  "2027年末", "2027年底前", "2027年内" are the year 2027 (due 31 Dec 2027); "end of March 2026" and
-  "2026年3月底" are Mar 2026. "2028 at the latest", "no later than 2028", "最迟2028年" are 2028.
-- "before 2027" and "2027年前" are due 31 Dec 2026 ("before 2027"), the strict reading.
-- "around 2027", "circa 2027", "~2027", "2027年前后", "2027年左右" are the year 2027.
-- Seasons are the northern hemisphere's meteorological ones: spring Mar–May, summer Jun–Aug,
-  autumn/fall Sep–Nov, "winter 2024" (or "winter 2024/25") Dec 2024–Feb 2025.
-- Relative forms need the statement's date: "this year", "later this year", "within the year",
-  "今年", "年内" are the statement's calendar year; "next year", "明年" the one after ("后年" the
-  one after that); "within 18 months" and "in two years" run from the statement to the end of
-  the month that many months later. "This decade" and "(before/by) the end of the decade" are
-  the statement's decade, 2020–2029 for the 2020s (due 31 Dec 2029); "by the middle of the
-  decade" is its year ending in 5 (2025). "mid-2020s" stays 2024–26 (years 4–6).
-- "between 2027 and 2030", "2027–2030", "2027 or 2028", "2027至2028年" are one range;
-  "2027 and 2030", "2027, 2030" and any text with two targets ("2027年小批量，2030年量产") are
-  refused: split them into one milestone per target. A single trailing parenthetical note
-  ("2027 (small volume)") is kept in `stated` and does not change the period.
-- "2011-12" with a plain hyphen and a month number is ISO month (Dec 2011), with an en dash it is
-  years 2011–12.
-"""
+"""Reading a stated target into a period: one small function per form family, tried in order;
+relative forms read against the date of the statement, fiscal years against the company."""
 
 from __future__ import annotations
 
-import calendar
-import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from claims.dates import month_end
+from claims.periods.period import MONTH_ABBR, Period, PeriodError, Precision, month_span
 
 MAX_LENGTH = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -59,33 +22,6 @@ NO_FISCAL_YEAR = (
     "or give the calendar period"
 )
 SEVERAL_TARGETS = "holds more than one target: split it into one milestone per target"
-
-
-class Precision(enum.StrEnum):
-    DAY = "day"
-    MONTH = "month"
-    QUARTER = "quarter"
-    HALF = "half"
-    YEAR = "year"
-    RANGE = "range"
-    OPEN = "open"
-    NONE = "none"
-
-
-PRECISION_CHOICES: list[tuple[str, str]] = [
-    ("day", "Day"),
-    ("month", "Month"),
-    ("quarter", "Quarter"),
-    ("half", "Half-year"),
-    ("year", "Year"),
-    ("range", "Range"),
-    ("open", "Open-ended"),
-    ("none", "Not stated"),
-]
-
-
-class PeriodError(ValueError):
-    """The text could not be read as a target period; the message is written for an editor."""
 
 
 class _Invalid(Exception):
@@ -108,100 +44,6 @@ class _Context:
 
     def this_year(self) -> int:
         return self.statement_date().year
-
-
-@dataclass(frozen=True)
-class Period:
-    stated: str
-    earliest: date | None
-    latest: date | None
-    precision: Precision
-
-    @property
-    def is_dated(self) -> bool:
-        return self.latest is not None
-
-    @property
-    def label(self) -> str:
-        return format_period(self.earliest, self.latest, self.precision)
-
-
-# ---------------------------------------------------------------------------------------------
-# Formatting
-# ---------------------------------------------------------------------------------------------
-
-_ABBREVIATIONS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
-MONTH_ABBR = ("", *_ABBREVIATIONS.split())  # MONTH_ABBR[12] == "Dec"
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _months(year: int, month: int, count: int) -> tuple[date, date]:
-    """The span of `count` whole months starting at year/month."""
-    last = year * 12 + month - 1 + count - 1
-    return date(year, month, 1), _month_end(last // 12, last % 12 + 1)
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {MONTH_ABBR[d.month]} {d.year}"
-
-
-def _month(d: date) -> str:
-    return f"{MONTH_ABBR[d.month]} {d.year}"
-
-
-def _fixed_label(e: date, latest: date, p: Precision) -> str | None:
-    """Label for day/month/quarter/half/year, or None if the dates do not fit the precision."""
-    if p is Precision.DAY:
-        return _day(e) if e == latest else None
-    count = {Precision.MONTH: 1, Precision.QUARTER: 3, Precision.HALF: 6, Precision.YEAR: 12}
-    if p not in count or e.day != 1 or latest != _months(e.year, e.month, count[p])[1]:
-        return None
-    if p is Precision.MONTH:
-        return _month(e)
-    if p is Precision.QUARTER and e.month % 3 == 1:
-        return f"Q{e.month // 3 + 1} {e.year}"
-    if p is Precision.HALF and e.month in (1, 7):
-        return f"H{1 if e.month == 1 else 2} {e.year}"
-    if p is Precision.YEAR:  # a fiscal year is named as in the module docstring
-        return str(e.year) if e.month == 1 else f"FY{e.year + (e.month >= 7)}"
-    return None
-
-
-def _range_label(e: date, latest: date) -> str:
-    if e.day != 1 or latest != _month_end(latest.year, latest.month):
-        return _day(e) if e == latest else f"{_day(e)}–{_day(latest)}"
-    if (e.month, latest.month) == (1, 12):
-        if e.year == latest.year:
-            return str(e.year)
-        if e.year % 10 == 0 and latest.year == e.year + 9:
-            return f"{e.year}s"
-        same_century = e.year // 100 == latest.year // 100
-        return f"{e.year}–{str(latest.year)[2:] if same_century else latest.year}"
-    if e.year != latest.year:
-        return f"{_month(e)}–{_month(latest)}"
-    if e.month == latest.month:
-        return _month(e)
-    return f"{MONTH_ABBR[e.month]}–{_month(latest)}"
-
-
-def format_period(earliest: date | None, latest: date | None, precision: str) -> str:
-    """The compact display label, derived from the three stored fields alone."""
-    p = Precision(precision)
-    if p is Precision.NONE or (earliest is None and latest is None):
-        return "not stated"
-    if latest is None:  # open-ended: "after X", where X ends the day before `earliest`
-        before = earliest - timedelta(days=1)
-        if (before.month, before.day) == (12, 31):
-            return f"after {before.year}"
-        return f"after {_month(before) if earliest.day == 1 else _day(before)}"
-    if earliest is None:
-        if (latest.month, latest.day) == (12, 31):
-            return f"before {latest.year + 1}"
-        return f"by {_day(latest)}"
-    return _fixed_label(earliest, latest, p) or _range_label(earliest, latest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,13 +128,17 @@ def _relative(m: re.Match[str], ctx: _Context) -> _Bounds:
         raise _Invalid("the length must be a whole number of months")
     if stated_on.year + months / 12 > MAX_YEAR:
         raise _Invalid(f"it would end after {MAX_YEAR}")
-    return stated_on, _months(stated_on.year, stated_on.month, int(months) + 1)[1], Precision.RANGE
+    return (
+        stated_on,
+        month_span(stated_on.year, stated_on.month, int(months) + 1)[1],
+        Precision.RANGE,
+    )
 
 
 def _this_decade(m: re.Match[str], ctx: _Context) -> _Bounds:
     decade = ctx.this_year() // 10 * 10
     if m["mid"]:
-        return *_months(decade + 5, 1, 12), Precision.YEAR
+        return *month_span(decade + 5, 1, 12), Precision.YEAR
     return date(decade, 1, 1), date(decade + 9, 12, 31), Precision.RANGE
 
 
@@ -318,37 +164,37 @@ def _day_form(m: re.Match[str], ctx: _Context) -> _Bounds:
 
 
 def _month_form(m: re.Match[str], ctx: _Context) -> _Bounds:
-    return *_months(_year_in(m, ctx), _month_number(m["m"]), 1), Precision.MONTH
+    return *month_span(_year_in(m, ctx), _month_number(m["m"]), 1), Precision.MONTH
 
 
 def _month_range(m: re.Match[str], ctx: _Context) -> _Bounds:
     year, first, last = _year(m["y"]), _month_number(m["a"]), _month_number(m["b"])
-    return date(year, first, 1), _month_end(year, last), Precision.RANGE
+    return date(year, first, 1), month_end(year, last), Precision.RANGE
 
 
 def _season(m: re.Match[str], ctx: _Context) -> _Bounds:
     year, season = _year(m["y"]), m["season"]
     if m["y2"] and (season != "winter" or int(m["y2"]) % 100 != (year + 1) % 100):
         raise _Invalid("only a winter spans two years, the second following the first")
-    return *_months(year, _SEASONS[season], 3), Precision.RANGE
+    return *month_span(year, _SEASONS[season], 3), Precision.RANGE
 
 
 def _quarter(m: re.Match[str], ctx: _Context) -> _Bounds:
     n = _ordinal(m)
     if not 1 <= n <= 4:
         raise _Invalid(f"there is no quarter {n} (quarters are Q1–Q4)")
-    return *_months(_year_in(m, ctx), 3 * n - 2, 3), Precision.QUARTER
+    return *month_span(_year_in(m, ctx), 3 * n - 2, 3), Precision.QUARTER
 
 
 def _half(m: re.Match[str], ctx: _Context) -> _Bounds:
     n = _ordinal(m)
     if not 1 <= n <= 2:
         raise _Invalid(f"there is no half {n} (halves are H1 and H2)")
-    return *_months(_year_in(m, ctx), 6 * n - 5, 6), Precision.HALF
+    return *month_span(_year_in(m, ctx), 6 * n - 5, 6), Precision.HALF
 
 
 def _mid_year(m: re.Match[str], ctx: _Context) -> _Bounds:
-    return *_months(_year_in(m, ctx), 4, 6), Precision.RANGE
+    return *month_span(_year_in(m, ctx), 4, 6), Precision.RANGE
 
 
 def _fiscal_year(m: re.Match[str], ctx: _Context) -> _Bounds:
@@ -356,7 +202,7 @@ def _fiscal_year(m: re.Match[str], ctx: _Context) -> _Bounds:
     if start is None:
         raise _Refused(NO_FISCAL_YEAR)
     year = _year(m["y"])
-    return *_months(year - (start >= 7), start, 12), Precision.YEAR
+    return *month_span(year - (start >= 7), start, 12), Precision.YEAR
 
 
 def _decade(m: re.Match[str], ctx: _Context) -> _Bounds:
@@ -368,7 +214,7 @@ def _decade(m: re.Match[str], ctx: _Context) -> _Bounds:
 
 
 def _year_form(m: re.Match[str], ctx: _Context) -> _Bounds:
-    return *_months(_year_in(m, ctx), 1, 12), Precision.YEAR
+    return *month_span(_year_in(m, ctx), 1, 12), Precision.YEAR
 
 
 def _year_range(m: re.Match[str], ctx: _Context) -> _Bounds:
