@@ -224,11 +224,25 @@ def test_compare_sets_two_companies_side_by_side(client, three):
     assert html.count('class="chart-svg timeline-svg"') == 2
 
 
+def test_compare_timelines_come_from_the_fragment_cache_the_second_time(client, three):
+    from claims.read.scorecards import Comparison
+
+    url = compare_url("reliable", "slippery")
+    client.get(url)
+    read = Comparison.timelines.func
+    Comparison.timelines.func = lambda self: pytest.fail("timelines read again")
+    try:
+        html = client.get(url + "&_again=1").content.decode()
+    finally:
+        Comparison.timelines.func = read
+    assert html.count('class="chart-svg timeline-svg"') == 2
+
+
 def test_compare_draws_every_timeline_on_one_axis(three):
     from claims.read.scorecards import compare
 
     compared = compare(AsOf(DAY), [three[0], three[1]])
-    charts = [c.chart for c in compared]
+    charts = [t.chart for t in compared.timelines]
     assert charts[0].start == charts[1].start and charts[0].end == charts[1].end
     assert charts[0].ticks == charts[1].ticks
 

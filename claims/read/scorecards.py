@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from claims.charts import timeline_chart, timeline_span
 from claims.models import Claim, Company, Facility, Milestone
@@ -170,10 +171,16 @@ def capacity_of(facilities: Sequence[Facility]) -> Capacity:
 
 @dataclass(frozen=True)
 class Compared:
+    """One company's column of a comparison."""
+
     company: Company
     record: TrackRecord
-    rows: list[Row]
     capacity: Capacity
+
+
+@dataclass(frozen=True)
+class Timeline:
+    company: Company
     chart: object  # a claims.charts.TimelineChart, or None without milestones
     more: int  # milestones left off the timeline
 
@@ -185,43 +192,63 @@ def companies_to_compare(slugs: Sequence[str]) -> tuple[list[Company], list[str]
     return [found[s] for s in wanted if s in found], [s for s in wanted if s not in found]
 
 
-def compare(read: AsOf, companies: Sequence[Company]) -> list[Compared]:
-    """Each company's track record, capacity and timeline (on one time axis for all)."""
-    records = read.track_records(by="company_id")
-    milestones = (
-        Milestone.objects.filter(company__in=companies)
-        .with_claims(Claim.objects.for_status())
-        .order_by("company", "pk")
-    )
-    rows = read.histories(milestones)
-    facilities = Facility.objects.filter(company__in=companies).order_by("name")
-    by_company: dict[int, list[Row]] = {c.pk: [] for c in companies}
-    for row in rows:
-        by_company[row.milestone.company_id].append(row)
-    sites: dict[int, list[Facility]] = {c.pk: [] for c in companies}
-    for facility in facilities:
-        sites[facility.company_id].append(facility)
-    for company_rows in by_company.values():
-        company_rows.sort(key=_due_order)
-    shown = {pk: company_rows[:COMPARE_ROWS] for pk, company_rows in by_company.items()}
-    items = [(r.milestone, r.result) for rs in shown.values() for r in rs]
-    span = timeline_span(items, read.day) if items else None
-    return [
-        Compared(
-            company=c,
-            record=records.get(c.pk, EMPTY),
-            rows=by_company[c.pk],
-            capacity=capacity_of(sites[c.pk]),
-            chart=timeline_chart(
-                [(r.milestone, r.result) for r in shown[c.pk]],
-                read.day,
-                title=f"{c.name}: milestones over time",
-                span=span,
-            ),
-            more=len(by_company[c.pk]) - len(shown[c.pk]),
+class Comparison:
+    """Two to four companies side by side: each one's track record and capacity, and their
+    timelines on one time axis (read only when shown: the page caches them as rendered)."""
+
+    def __init__(self, read: AsOf, companies: Sequence[Company]):
+        self.read = read
+        self.companies = list(companies)
+        #: Names the comparison in a fragment cache key (with the day).
+        self.key = "-".join(str(c.pk) for c in self.companies)
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.companies)
+
+    @cached_property
+    def columns(self) -> list[Compared]:
+        records = self.read.track_records(by="company_id")
+        sites: dict[int, list[Facility]] = {c.pk: [] for c in self.companies}
+        for facility in Facility.objects.filter(company__in=self.companies).order_by("name"):
+            sites[facility.company_id].append(facility)
+        return [
+            Compared(c, records.get(c.pk, EMPTY), capacity_of(sites[c.pk])) for c in self.companies
+        ]
+
+    @cached_property
+    def timelines(self) -> list[Timeline]:
+        milestones = (
+            Milestone.objects.filter(company__in=self.companies)
+            .with_claims(Claim.objects.for_status())
+            .order_by("company", "pk")
         )
-        for c in companies
-    ]
+        by_company: dict[int, list[Row]] = {c.pk: [] for c in self.companies}
+        for row in self.read.histories(milestones):
+            by_company[row.milestone.company_id].append(row)
+        shown = {pk: sorted(rows, key=_due_order)[:COMPARE_ROWS] for pk, rows in by_company.items()}
+        items = [(r.milestone, r.result) for rows in shown.values() for r in rows]
+        span = timeline_span(items, self.read.day) if items else None
+        return [
+            Timeline(
+                company=c,
+                chart=timeline_chart(
+                    [(r.milestone, r.result) for r in shown[c.pk]],
+                    self.read.day,
+                    title=f"{c.name}: milestones over time",
+                    span=span,
+                ),
+                more=len(by_company[c.pk]) - len(shown[c.pk]),
+            )
+            for c in self.companies
+        ]
+
+
+def compare(read: AsOf, companies: Sequence[Company]) -> Comparison:
+    """Each company's track record, capacity and timeline (on one time axis for all)."""
+    return Comparison(read, companies)
 
 
 def _due_order(row: Row) -> tuple:

@@ -111,7 +111,7 @@ def _scorecard_csv(rows, min_dated, as_of):
 def compare_companies(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     form = CompareForm(request.GET if "company" in request.GET else None)
-    compared = []
+    compared = None
     if form.is_bound and form.is_valid():
         companies, _ = companies_to_compare(form.cleaned_data["company"])
         compared = compare(AsOf(context["as_of"]), companies)
