@@ -188,3 +188,22 @@ def test_query_count_stays_the_same_as_the_data_grows(client):
     grow(10)
     assert count() == small
     assert small <= 10
+
+
+def test_results_come_from_the_fragment_cache_the_second_time(client, cells):
+    from claims.views.scorecards import MetricResults
+
+    client.get(f"{URL}?as_of={AS_OF}")
+    read = MetricResults.points.func
+    MetricResults.points.func = lambda self: pytest.fail("points read again")
+    try:
+        html = client.get(f"{URL}?as_of={AS_OF}&_again=1").content.decode()
+    finally:
+        MetricResults.points.func = read
+    assert f"Proof of {cells[1].title}" in html
+
+
+def test_other_filters_are_not_served_from_another_filters_cache(client, cells):
+    client.get(f"{URL}?as_of={AS_OF}")
+    html = client.get(f"{URL}?as_of={AS_OF}&company=qingtao").content.decode()
+    assert "1</strong> point" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from claims.cache import cache_public_page
@@ -139,26 +140,52 @@ def metrics(request: HttpRequest) -> HttpResponse:
             METRICS_CSV,
             _metrics_csv(request, points, metric, unit, read.day),
         )
-    points = metric_points(read, field)
     context["messages_list"] += form.messages
     context.update(
         form=form,
         metric=metric,
         metric_label=label,
         unit=unit,
-        points=points,
-        found=count_found(read, field) if len(points) >= MAX_POINTS else len(points),
-        max_points=MAX_POINTS,
-        chart=scatter_chart(
-            [
-                (p.day, p.value, p.kind, _point_title(p, unit), p.milestone.get_absolute_url(), p)
-                for p in points
-            ],
-            title=f"{label}: claimed against demonstrated",
-            axis_title=unit,
-        ),
+        # Read and drawn only when the rendered results are not cached (see the template).
+        results=MetricResults(read, field, label, unit),
+        results_key=f"{metric}:{filters!r}",
     )
     return render_page(request, "claims/metrics.html", context)
+
+
+class MetricResults:
+    """The points of the metrics page and their chart, read when first asked for."""
+
+    def __init__(self, read: AsOf, field: str, label: str, unit: str):
+        self.read, self.field, self.label, self.unit = read, field, label, unit
+
+    @cached_property
+    def points(self) -> list:
+        return metric_points(self.read, self.field)
+
+    @cached_property
+    def found(self) -> int:
+        if len(self.points) >= MAX_POINTS:
+            return count_found(self.read, self.field)
+        return len(self.points)
+
+    @cached_property
+    def chart(self):
+        return scatter_chart(
+            [
+                (
+                    p.day,
+                    p.value,
+                    p.kind,
+                    _point_title(p, self.unit),
+                    p.milestone.get_absolute_url(),
+                    p,
+                )
+                for p in self.points
+            ],
+            title=f"{self.label}: claimed against demonstrated",
+            axis_title=self.unit,
+        )
 
 
 def _point_title(point, unit: str) -> str:
