@@ -2,7 +2,16 @@ from django.urls import path
 
 from claims import feeds
 from claims.cache import cache_public_page
-from claims.views import companies, countries, facilities, milestones, pages, scorecards, sources
+from claims.views import (
+    companies,
+    countries,
+    data,
+    facilities,
+    milestones,
+    pages,
+    scorecards,
+    sources,
+)
 
 app_name = "claims"
 
@@ -24,6 +33,8 @@ urlpatterns = [
     path("compare/", scorecards.compare_companies, name="compare"),
     path("metrics/", scorecards.metrics, name="metrics"),
     path("methodology/", pages.methodology, name="methodology"),
+    path("data/", data.data_page, name="data"),
+    path("data/ssb-tracker.zip", data.data_zip, name="data_zip"),
     path("healthz", pages.healthz, name="healthz"),
     path("feeds/claims/", cache_public_page(feeds.ClaimsFeed()), name="claims_feed"),
     path(

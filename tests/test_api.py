@@ -169,3 +169,9 @@ def test_docs_page_is_served_without_a_cdn(client):
     page = client.get("/api/docs").content.decode()
     assert "/static/ninja/" in page
     assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
+
+
+@pytest.mark.django_db
+def test_blank_text_filters_are_ignored_not_a_server_error(client):
+    for url in ("/api/claims?company=", "/api/sources?publisher=", "/api/milestones?q="):
+        assert client.get(url).status_code == 200, url

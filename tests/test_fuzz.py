@@ -104,6 +104,7 @@ class FuzzTests(TestCase):
             "/compare/?company=eve-energy&company=other",
             "/metrics/",
             "/methodology/",
+            "/data/",
             "/feeds/claims/",
             "/companies/eve-energy/feed/",
             "/calendar.ics",

@@ -52,6 +52,7 @@ class PublicPagesAreValidHtml(TestCase):
             "compare-refused": "/compare/?company=eve-energy",
             "metrics": "/metrics/",
             "methodology": "/methodology/",
+            "data": "/data/",
             # The same pages look different in the past (a banner, hidden claims), filtered
             # (ticked boxes, messages) and when htmx asks for a partial (not a document).
             "milestone-as-of": phase_1.get_absolute_url() + "?as_of=2025-09-05",

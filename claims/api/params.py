@@ -59,7 +59,8 @@ def _technology(slug: str | None) -> str | None:
 Blank = BeforeValidator(_blank_is_none)
 Many = BeforeValidator(_drop_blanks)
 Countries = Annotated[list[Annotated[str, BeforeValidator(_country)]], Many]
-Text = Annotated[str | None, Blank, Field(max_length=MAX_TEXT)]
+# The length is checked on the text, after a blank one has become None.
+Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, Blank]
 TechnologySlug = Annotated[str | None, Blank, AfterValidator(_technology)]
 
 

@@ -11,6 +11,10 @@ from typing import Protocol
 from claims.dates import datetime_attr, format_span
 from claims.periods import Dated
 
+#: The version of the published rules (/methodology/) these functions implement: raise it
+#: whenever a rule changes what a status or a verdict means. Downloads of the data carry it.
+METHODOLOGY_VERSION = "1"
+
 STALE_AFTER_MONTHS = 24
 
 ANNOUNCEMENT = "announcement"

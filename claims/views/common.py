@@ -152,7 +152,7 @@ def wants_csv(request: HttpRequest) -> bool:
 CSV_ROWS_PER_CHUNK = 500
 
 
-def _cell(value) -> str | int | float:
+def csv_cell(value) -> str | int | float:
     """A value as a CSV cell: text neutralised (claims.csvcells), dates in ISO, numbers as
     numbers."""
     if isinstance(value, str):
@@ -188,7 +188,7 @@ def csv_response(
             if plain:
                 writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
             else:
-                writer.writerow([_cell(v) for v in row])
+                writer.writerow([csv_cell(v) for v in row])
             if n % CSV_ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -96,42 +96,44 @@ def milestone_csv(request: HttpRequest, read: AsOf, filename: str) -> HttpRespon
     """Every milestone of the list, with the status the list shows, streamed."""
     # One URL reversed, not one per row.
     url = request.build_absolute_uri(reverse("claims:milestone_detail", args=[0]))[:-2]
+    return csv_response(filename, CSV_HEADER, milestone_csv_rows(read, url), plain=True)
 
-    def rows():
-        for m, result in read.export():
-            first, current = result.first_target, result.current_target
-            yield (
-                m["pk"],
-                m["slug"],
-                m["company__name"],
-                m["company__slug"],
-                m["country"],
-                m["facility__name"],
-                m["kind"],
-                m["title"],
-                result.status.value,
-                result.stale,
-                first.label if first else "",
-                first.latest if first else None,
-                current.text if current else "",
-                current.label if current else "",
-                current.earliest if current else None,
-                current.latest if current else None,
-                result.achieved_text,
-                result.achieved_on,
-                result.achieved_latest,
-                result.achieved_precision or "",
-                result.verdict or "",
-                result.slip_months,
-                result.slip_months_max,
-                result.last_claim_text,
-                result.last_claim_from,
-                result.last_claim_on,
-                read.day,
-                f"{url}{m['pk']}/",
-            )
 
-    return csv_response(filename, CSV_HEADER, rows(), plain=True)
+def milestone_csv_rows(read: AsOf, url: str):
+    """The CSV_HEADER columns of every milestone `read` finds; `url` is the milestone pages'
+    address up to their id."""
+    for m, result in read.export():
+        first, current = result.first_target, result.current_target
+        yield (
+            m["pk"],
+            m["slug"],
+            m["company__name"],
+            m["company__slug"],
+            m["country"],
+            m["facility__name"],
+            m["kind"],
+            m["title"],
+            result.status.value,
+            result.stale,
+            first.label if first else "",
+            first.latest if first else None,
+            current.text if current else "",
+            current.label if current else "",
+            current.earliest if current else None,
+            current.latest if current else None,
+            result.achieved_text,
+            result.achieved_on,
+            result.achieved_latest,
+            result.achieved_precision or "",
+            result.verdict or "",
+            result.slip_months,
+            result.slip_months_max,
+            result.last_claim_text,
+            result.last_claim_from,
+            result.last_claim_on,
+            read.day,
+            f"{url}{m['pk']}/",
+        )
 
 
 @require_safe

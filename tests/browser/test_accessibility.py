@@ -40,6 +40,7 @@ def public_pages() -> dict[str, str]:
         "compare": "/compare/?company=eve-energy&company=qingtao-energy",
         "metrics": "/metrics/",
         "methodology": "/methodology/",
+        "data": "/data/",
     }
 
 
@@ -128,3 +129,79 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, demo, page_at_width):
             too_wide[f"{name} ({path})"] = f"{scroll_width}px wide; sticking out: {culprits}"
             screenshot(page, f"too-wide-{PHONE}-{name}")
     assert not too_wide, f"pages wider than {PHONE}px: {too_wide}"
+
+
+#: On each list, the first row's cells that must show without scrolling sideways: its name,
+#: its status and its current target (or, where a list has none, its key figures).
+FIRST_ROW_CELLS = {
+    "dashboard": ["main .dash-list li .dash-title", "main .dash-list li .badge"],
+    "company list": [
+        "#results tbody tr:first-child th",
+        '#results tbody tr:first-child td[data-label="Overdue"]',
+        '#results tbody tr:first-child td[data-label="Pending"]',
+    ],
+    "company": [
+        "table.milestones tbody tr:first-child th",
+        'table.milestones tbody tr:first-child td[data-label="Status"]',
+        'table.milestones tbody tr:first-child td[data-label="Current target"]',
+    ],
+    "milestone list": [
+        "table.milestones tbody tr:first-child th",
+        'table.milestones tbody tr:first-child td[data-label="Status"]',
+        'table.milestones tbody tr:first-child td[data-label="Current target"]',
+    ],
+    "source list": [
+        "#results tbody tr:first-child th",
+        '#results tbody tr:first-child td[data-label="Claims"]',
+    ],
+    "country list": ["main tbody tr:first-child th"],
+    "facility list": [
+        "#results tbody tr:first-child th",
+        '#results tbody tr:first-child td[data-label="Status"]',
+        '#results tbody tr:first-child td[data-label="Capacity"]',
+    ],
+    "timeline": [
+        ".chart-table tbody tr:first-child th",
+        '.chart-table tbody tr:first-child td[data-label="Status"]',
+        '.chart-table tbody tr:first-child td[data-label="Current target"]',
+    ],
+}
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_lists_show_name_status_and_target_without_sideways_scroll(
+    live_server, demo, page_at_width, width
+):
+    page = page_at_width(width)
+    paths = public_pages()
+    problems = []
+    for name, selectors in FIRST_ROW_CELLS.items():
+        page.goto(live_server.url + paths[name])
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            problems.append(f"{name}: the page is {scroll_width}px wide")
+        for selector in selectors:
+            cell = page.locator(selector).first
+            box = cell.bounding_box()
+            if box is None or not cell.is_visible():
+                problems.append(f"{name}: {selector} is not shown")
+            elif box["x"] < 0 or box["x"] + box["width"] > width + 0.5:
+                problems.append(
+                    f"{name}: {selector} spans {box['x']:.0f}–{box['x'] + box['width']:.0f}px"
+                )
+        if problems and problems[-1].startswith(name):
+            screenshot(page, f"first-row-{width}-{name}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_data_page_and_api_docs_fit_the_screen(live_server, demo, page_at_width, width):
+    page = page_at_width(width)
+    page.goto(live_server.url + "/data/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not axe_violations(page)
+    page.goto(live_server.url + "/api/docs")
+    assert page.evaluate("document.querySelector('meta[name=viewport]').content") == (
+        "width=device-width, initial-scale=1"
+    )
