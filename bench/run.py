@@ -105,22 +105,34 @@ def load(args, env: dict) -> None:
 
 def a_company(url: str) -> str:
     """A typical company: the one whose number of milestones is nearest the mean."""
+    return typical_companies(url, 1)[0]
+
+
+def typical_companies(url: str, n: int) -> list[str]:
+    """The n companies whose numbers of milestones are nearest the mean."""
     import psycopg
 
     with psycopg.connect(url) as conn:
-        return conn.execute(
+        rows = conn.execute(
             """
             WITH n AS (SELECT company_id, count(*) AS n FROM claims_milestone GROUP BY 1)
             SELECT c.slug FROM n JOIN claims_company c ON c.id = n.company_id
-            ORDER BY abs(n.n - (SELECT avg(n) FROM n)), c.id LIMIT 1
-            """
-        ).fetchone()[0]
+            ORDER BY abs(n.n - (SELECT avg(n) FROM n)), c.id LIMIT %s
+            """,
+            (n,),
+        ).fetchall()
+    return [slug for (slug,) in rows]
 
 
-def pages(company: str) -> list[tuple[str, str]]:
+def pages(company: str, trio: list[str] | None = None) -> list[tuple[str, str]]:
+    trio = trio or [company]
     return [
         ("dashboard", "/"),
         ("company page", f"/companies/{company}/"),
+        ("scorecards", "/scorecards/"),
+        ("scorecards ?by=country", "/scorecards/?by=country"),
+        ("compare (three companies)", "/compare/?" + "&".join(f"company={c}" for c in trio)),
+        ("metrics", "/metrics/"),
         ("milestones ?country=CN", "/milestones/?country=CN"),
         ("milestones ?status=overdue", "/milestones/?status=overdue"),
         ("API /api/milestones", "/api/milestones"),
@@ -128,7 +140,7 @@ def pages(company: str) -> list[tuple[str, str]]:
     ]
 
 
-def measure(args, server: Server, company: str, env: dict) -> dict:
+def measure(args, server: Server, company: str, env: dict, trio: list[str] | None = None) -> dict:
     figures: dict = {"pages": {}}
     low, high = args.workers, args.workers * 4
     sampler = RssSampler(server)
@@ -138,7 +150,7 @@ def measure(args, server: Server, company: str, env: dict) -> dict:
     manage(
         "shell", "-c", "from claims.cache import bump_data_version; bump_data_version()", env=env
     )
-    for name, path in pages(company):
+    for name, path in pages(company, trio):
         status, body, seconds = get(server.url + path)
         assert status == 200, (path, status, body[:500])
         figures["pages"][name] = {"path": path, "cold_s": seconds, "bytes": len(body)}
@@ -148,7 +160,7 @@ def measure(args, server: Server, company: str, env: dict) -> dict:
     floor_low = wrk(server.url + "/robots.txt", seconds=args.seconds, connections=low)
     floor_high = wrk(server.url + "/robots.txt", seconds=args.seconds, connections=high)
     figures["floor"] = {"low": floor_low.__dict__, "high": floor_high.__dict__}
-    for name, path in pages(company):
+    for name, path in pages(company, trio):
         log(f"wrk {name}")
         uncached = wrk(server.url + path, seconds=args.seconds, connections=low, bust_cache=True)
         get(server.url + path)  # fill the page cache
@@ -333,6 +345,7 @@ def main() -> None:
     start = time.perf_counter()
     load(args, env)
     company = a_company(url)
+    trio = typical_companies(url, 3)
     figures = {
         "machine": machine(),
         "workers": args.workers,
@@ -345,7 +358,7 @@ def main() -> None:
         ),
     }
     with Server(env=env, port=args.port, workers=args.workers) as server:
-        result, csv_body = measure(args, server, company, env)
+        result, csv_body = measure(args, server, company, env, trio)
         figures.update(result)
     if not args.no_datasette:
         log("Datasette")

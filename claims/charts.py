@@ -275,6 +275,14 @@ def _row(
     )
 
 
+def timeline_span(
+    items: Sequence[tuple[MilestoneLike, MilestoneStatus]], as_of: date
+) -> tuple[date, date]:
+    """The yearly axis a timeline of these items spans: give it to several charts to draw
+    them on one axis."""
+    return year_span(list(_timeline_dates(items, as_of)))
+
+
 def timeline_chart(
     items: Sequence[tuple[MilestoneLike, MilestoneStatus]],
     as_of: date,
@@ -282,11 +290,14 @@ def timeline_chart(
     width: int = 960,
     title: str = "Milestone timeline",
     today: date | None = None,
+    span: tuple[date, date] | None = None,
 ) -> TimelineChart | None:
-    """One row per (milestone, status) on a shared yearly axis; None without items."""
+    """One row per (milestone, status) on a shared yearly axis; None without items.
+
+    `span`: the axis's (start, end), to draw several charts on one axis (timeline_span)."""
     if not items:
         return None
-    start, end = year_span(list(_timeline_dates(items, as_of)))
+    start, end = span or timeline_span(items, as_of)
     scale = DateScale(start, end, LABEL_WIDTH, width - 16)
     several = len({m.company.name for m, _ in items}) > 1
     rows = [

@@ -348,3 +348,112 @@ class PipelineFilterForm(ListForm):
             technology=data.get("technology") or "",
             group=data.get("group") or "year",
         )
+
+
+class ScorecardForm(ListForm):
+    """/scorecards/: companies or countries, the dated targets a peer needs, the order."""
+
+    by = forms.ChoiceField(
+        required=False, choices=[("company", "Companies"), ("country", "Countries")]
+    )
+    min = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=50,
+        label="Ranked with at least",
+        error_messages={
+            "invalid": "The least number of dated targets must be a whole number from 1 to 50.",
+            "min_value": "The least number of dated targets must be from 1 to 50.",
+            "max_value": "The least number of dated targets must be from 1 to 50.",
+        },
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("rank", "Rank"),
+            ("name", "Name"),
+            ("kept", "Most kept on time"),
+            ("slip", "Longest median slip"),
+            ("dated", "Most dated targets"),
+            ("overdue", "Most overdue"),
+        ],
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["by"].error_messages["invalid_choice"] = (
+            "%(value)s is not a choice: show companies or countries."
+        )
+        self.fields["sort"].error_messages["invalid_choice"] = "%(value)s is not an order."
+
+    def choice(self, name: str, default):
+        """The cleaned value of `name`, or the default when it is absent or invalid."""
+        self.is_valid()  # cleans: cleaned_data then holds the valid fields only
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+
+def _company_choices() -> list[tuple[str, str]]:
+    return list(Company.objects.order_by("name").values_list("slug", "name"))
+
+
+class CompareForm(forms.Form):
+    """/compare/?company=a&company=b: two to four companies, by slug."""
+
+    company = forms.MultipleChoiceField(
+        required=False, choices=_company_choices, label="Companies (two to four)"
+    )
+
+    def __init__(self, data: QueryDict | None = None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            slugs = [v.strip().lower() for v in data.getlist("company")][:MAX_VALUES]
+            data.setlist("company", list(dict.fromkeys(slugs)))
+        super().__init__(data, **kwargs)
+        self.fields["company"].error_messages["invalid_choice"] = (
+            "%(value)s is not a company we know: pick companies from the list."
+        )
+
+    def clean_company(self) -> list[str]:
+        slugs = self.cleaned_data["company"]
+        if not slugs:
+            raise forms.ValidationError("Pick two to four companies to compare.")
+        if len(slugs) < 2:
+            raise forms.ValidationError("Pick at least one more company: compare two to four.")
+        if len(slugs) > 4:
+            raise forms.ValidationError(f"Compare at most four companies ({len(slugs)} given).")
+        return slugs
+
+    @property
+    def messages(self) -> list[str]:
+        return [e for errors in self.errors.values() for e in errors]
+
+
+METRICS = {
+    "wh_kg": ("energy_density_wh_kg", "Energy density (Wh/kg)", "Wh/kg"),
+    "wh_l": ("energy_density_wh_l", "Energy density (Wh/L)", "Wh/L"),
+    "ah": ("cell_ah", "Cell capacity (Ah)", "Ah"),
+}
+
+
+class MetricsForm(ListForm):
+    """/metrics/: the metric shown, and the milestones it is read from."""
+
+    metric = forms.ChoiceField(
+        required=False, choices=[(k, label) for k, (_, label, _) in METRICS.items()]
+    )
+    country = forms.MultipleChoiceField(required=False, choices=list(countries))
+    company = forms.CharField(required=False, max_length=MAX_TEXT, label="Company")
+    technology = forms.ChoiceField(required=False, choices=_technology_choices)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].error_messages["invalid_choice"] = (
+            "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
+        )
+        self.fields["metric"].error_messages["invalid_choice"] = (
+            "%(value)s is not a metric: use wh_kg, wh_l or ah."
+        )
+
+    def clean_company(self) -> str:
+        return self.cleaned_data["company"].strip().lower()

@@ -10,6 +10,7 @@ from claims.views import (
     milestones,
     pages,
     pipeline,
+    scorecards,
     sources,
 )
 
@@ -30,6 +31,9 @@ urlpatterns = [
     path("countries/<str:code>/", countries.country_detail, name="country_detail"),
     path("pipeline/", pipeline.pipeline, name="pipeline"),
     path("timeline/", milestones.timeline, name="timeline"),
+    path("scorecards/", scorecards.scorecard_list, name="scorecards"),
+    path("compare/", scorecards.compare_companies, name="compare"),
+    path("metrics/", scorecards.metrics, name="metrics"),
     path("methodology/", pages.methodology, name="methodology"),
     path("data/", data.data_page, name="data"),
     path("data/ssb-tracker.zip", data.data_zip, name="data_zip"),

@@ -28,6 +28,9 @@ PARAMS = [
     "publisher",
     "milestone",
     "source",
+    "by",
+    "min",
+    "metric",
     "capacity_min",
     "capacity_max",
 ]
@@ -67,6 +70,7 @@ class FuzzTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         company = CompanyFactory(slug="eve-energy")
+        CompanyFactory(slug="other")
         facility = FacilityFactory(company=company, slug="chengdu")
         milestone = MilestoneFactory(company=company, facility=facility)
         claim = ClaimFactory(
@@ -95,6 +99,11 @@ class FuzzTests(TestCase):
             "/countries/CN/",
             "/timeline/",
             "/pipeline/",
+            "/scorecards/",
+            "/scorecards/?by=country",
+            "/compare/",
+            "/compare/?company=eve-energy&company=other",
+            "/metrics/",
             "/methodology/",
             "/data/",
             "/feeds/claims/",

@@ -47,6 +47,11 @@ class PublicPagesAreValidHtml(TestCase):
             "country": "/countries/CN/",
             "timeline": "/timeline/",
             "pipeline": "/pipeline/",
+            "scorecards": "/scorecards/",
+            "scorecards-countries": "/scorecards/?by=country&min=1",
+            "compare": "/compare/?company=eve-energy&company=qingtao-energy",
+            "compare-refused": "/compare/?company=eve-energy",
+            "metrics": "/metrics/",
             "methodology": "/methodology/",
             "data": "/data/",
             # The same pages look different in the past (a banner, hidden claims), filtered

@@ -68,6 +68,7 @@ def pages() -> list[str]:
     from claims.models import Company, Milestone, Source
 
     company = Company.objects.order_by("pk").first()
+    three = Company.objects.order_by("pk").values_list("slug", flat=True)[:3]
     return [
         "/",
         reverse("claims:company_list"),
@@ -83,6 +84,10 @@ def pages() -> list[str]:
         reverse("claims:country_detail", args=["CN"]),
         reverse("claims:timeline"),
         reverse("claims:pipeline") + "?group=country&country=CN",
+        reverse("claims:scorecards"),
+        reverse("claims:scorecards") + "?by=country&sort=slip",
+        reverse("claims:compare") + "?" + "&".join(f"company={slug}" for slug in three),
+        reverse("claims:metrics"),
         reverse("claims:methodology"),
         reverse("claims:facility_list"),
         reverse("claims:facility_list") + "?country=CN&sort=capacity&capacity_min=1",

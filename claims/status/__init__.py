@@ -29,12 +29,14 @@ database row of stored or derived facts).
 from claims.dates import add_months, months_between
 from claims.status.result import (
     MilestoneStatus,
+    SlipSpread,
     TrackRecord,
     achieved_label,
     explain,
     overdue_months,
     revision_direction,
     slip_label,
+    slip_spread,
     track_record,
 )
 from claims.status.rows import (
@@ -100,6 +102,7 @@ __all__ = [
     "Status",
     "TARGET_KINDS",
     "Target",
+    "SlipSpread",
     "TrackRecord",
     "VERDICT_LABELS",
     "VIEW",
@@ -121,6 +124,7 @@ __all__ = [
     "target_from_json",
     "targets_of",
     "timing",
+    "slip_spread",
     "track_record",
     "visible",
 ]

@@ -4,7 +4,7 @@ how far it slipped, why it has its status; and a company track record."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -80,6 +80,11 @@ class MilestoneStatus:
     @property
     def overdue_months(self) -> int | None:
         return overdue_months(self)
+
+    @property
+    def dated(self) -> bool:
+        """Whether its first target was dated (a promise a track record can hold it to)."""
+        return self.first_target is not None and self.first_target.is_dated
 
     @property
     def explanation(self) -> str:
@@ -161,6 +166,10 @@ class TrackRecord:
     cancelled: int = 0
     pending: int = 0
     median_slip_months: float | None = None
+    #: Milestones whose first target was dated (the scorecards rank those with enough).
+    dated: int = field(default=0, compare=False)
+    #: Every slip counted in the median, in months, least first.
+    slips: tuple[int, ...] = field(default=(), compare=False)
 
     @property
     def achieved(self) -> int:
@@ -169,6 +178,51 @@ class TrackRecord:
     @property
     def total(self) -> int:
         return self.achieved + self.overdue + self.cancelled + self.pending
+
+    @property
+    def judged(self) -> int:
+        """Dated promises whose date has been tested: achieved on time or late, or overdue."""
+        return self.on_time + self.late + self.overdue
+
+    @property
+    def kept_share(self) -> float | None:
+        """The share of judged promises kept on time (None when none can be judged)."""
+        return self.on_time / self.judged if self.judged else None
+
+    @property
+    def spread(self) -> SlipSpread | None:
+        return slip_spread(self.slips)
+
+
+@dataclass(frozen=True)
+class SlipSpread:
+    """The spread of slips in months: least, quartiles, median, most."""
+
+    n: int
+    least: float
+    lower: float
+    median: float
+    upper: float
+    most: float
+
+
+def slip_spread(slips: Sequence[int]) -> SlipSpread | None:
+    """Least, quartiles (inclusive method: within the data), median and most of the slips."""
+    if not slips:
+        return None
+    ordered = sorted(slips)
+    if len(ordered) == 1:
+        lower = upper = float(ordered[0])
+    else:
+        lower, _, upper = statistics.quantiles(ordered, n=4, method="inclusive")
+    return SlipSpread(
+        n=len(ordered),
+        least=float(ordered[0]),
+        lower=lower,
+        median=float(statistics.median(ordered)),
+        upper=upper,
+        most=float(ordered[-1]),
+    )
 
 
 def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
@@ -184,6 +238,7 @@ def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
         ("on_time", "late", "cant_tell", "achieved_undated", "overdue", "cancelled", "pending"), 0
     )
     slips: list[int] = []
+    dated = 0
     for r in results:
         if getattr(r, "visible_claims", 1) == 0:
             continue
@@ -196,10 +251,11 @@ def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
             counts["cancelled"] += 1
         else:
             counts["pending"] += 1
+        dated += 1 if r.dated else 0
         if r.slip_months is not None and r.status != Status.CANCELLED:
             slips.append(r.slip_months)
     median = statistics.median(slips) if slips else None
-    return TrackRecord(**counts, median_slip_months=median)
+    return TrackRecord(**counts, median_slip_months=median, dated=dated, slips=tuple(sorted(slips)))
 
 
 def revision_direction(previous: Target, revised: Target) -> str:

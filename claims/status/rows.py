@@ -86,6 +86,8 @@ class Outcome:
     verdict: str | None
     slip_months: int | None
     visible_claims: int = 1
+    #: Whether its first target was dated.
+    dated: bool = False
 
 
 def outcome_from_row(row: dict, as_of: date) -> Outcome:
@@ -99,4 +101,4 @@ def outcome_from_row(row: dict, as_of: date) -> Outcome:
         achieved_latest=row["achieved_latest"],
         as_of=as_of,
     )
-    return Outcome(status, verdict, slip)
+    return Outcome(status, verdict, slip, dated=row["first_target_latest"] is not None)

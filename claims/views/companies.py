@@ -16,6 +16,7 @@ from claims.models import Claim, Company, CompanyRelation, Milestone, Source
 from claims.read import AsOf
 from claims.read.facilities import Facilities, FacilityFilters, map_context
 from claims.read.filters import country_name
+from claims.read.scorecards import scorecard_context
 from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
     csv_response,
@@ -142,13 +143,16 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Its own milestones and those that name it as a partner (shown, not in its record).
     milestones = Milestone.objects.involving(company).with_claims(Claim.objects.for_company_page())
     milestones = milestones.select_related(None).select_related("company", "facility")
-    rows = AsOf(as_of).histories(milestones)
+    read = AsOf(as_of)
+    rows = read.histories(milestones)
     claims_page, sources_page, claims_changed = claim_sections(request, rows, as_of)
+    record = track_record(r.result for r in rows if r.milestone.company_id == company.pk)
     context.update(
         company=company,
         structured_data=structured_data.organization(request, company),
         rows=rows,
-        record=track_record(r.result for r in rows if r.milestone.company_id == company.pk),
+        record=record,
+        **scorecard_context(read, by="company", key=company.slug, name=company.name, record=record),
         chart=timeline_chart(
             [(r.milestone, r.result) for r in rows],
             as_of,

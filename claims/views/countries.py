@@ -13,6 +13,7 @@ from claims.models import Company, Facility
 from claims.read import AsOf, MilestoneFilters
 from claims.read.facilities import Facilities, FacilityFilters, map_context
 from claims.read.filters import country_name
+from claims.read.scorecards import scorecard_context
 from claims.status import Status, TrackRecord
 from claims.views.common import csv_response, page_context, wants_csv
 
@@ -93,12 +94,14 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     read = AsOf(as_of, MilestoneFilters(country=(code,)))
     companies = Company.objects.in_countries([code]).prefetch_related("technologies")
     records = read.track_records(by="country")
+    record = records.get(code, TrackRecord())
     context.update(
         code=code,
         name=country_name(code),
         companies=companies,
         company_records=read.track_records(by="company_id"),
-        record=records.get(code, TrackRecord()),
+        record=record,
+        **scorecard_context(read, by="country", key=code, name=country_name(code), record=record),
         rows=read.rows()[0:COUNTRY_MILESTONES],
         milestone_count=read.count(),
         facilities=Facility.objects.filter(country=code).select_related("company"),

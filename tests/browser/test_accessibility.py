@@ -37,6 +37,9 @@ def public_pages() -> dict[str, str]:
         "country": "/countries/CN/",
         "timeline": "/timeline/",
         "pipeline": "/pipeline/?group=company",
+        "scorecards": "/scorecards/",
+        "compare": "/compare/?company=eve-energy&company=qingtao-energy",
+        "metrics": "/metrics/",
         "methodology": "/methodology/",
         "data": "/data/",
     }
