@@ -30,8 +30,8 @@ class TargetInput(forms.TextInput):
         attrs = {
             **(attrs or {}),
             "hx-get": reverse("admin:claims_parse_target"),
-            # Again when anything else in the form changes: the row's date reads "next year".
-            "hx-trigger": "input changed delay:300ms, load, change from:closest form",
+            # Again when anything else in its row changes: the row's date reads "next year".
+            "hx-trigger": "input changed delay:300ms, load, change from:closest .form-row",
             "hx-target": "next .period-preview",
             "hx-swap": "innerHTML",
             # The row's stated date and milestone (or the page's company) decide relative
