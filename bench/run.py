@@ -137,6 +137,8 @@ def pages(company: str, trio: list[str] | None = None) -> list[tuple[str, str]]:
         ("milestones ?status=overdue", "/milestones/?status=overdue"),
         ("API /api/milestones", "/api/milestones"),
         ("pipeline", "/pipeline/"),
+        ("facilities ?country=CN", "/facilities/?country=CN"),
+        ("map", "/map/"),
     ]
 
 
