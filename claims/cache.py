@@ -265,14 +265,18 @@ def cache_public_page(view: Callable) -> Callable:
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
+        if "If-None-Match" in request.headers:
+            # Revalidation needs only the data version, not the cached page itself.
+            version = data_version()
+            if version is not None:
+                etag = page_etag(key, version)
+                not_modified = get_conditional_response(request, etag=etag)
+                if not_modified is not None:
+                    # With the headers a 200 would carry (RFC 9110 15.4.5).
+                    not_modified.headers["X-Cache"] = "revalidated"
+                    return _validated(not_modified, etag)
         version, entry = _cached_page(key)
         etag = page_etag(key, version) if version is not None else None
-        if etag is not None:
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                # With the headers a 200 would carry (RFC 9110 15.4.5); the page is not read.
-                not_modified.headers["X-Cache"] = "revalidated"
-                return _validated(not_modified, etag)
         if entry is not None:
             return _validated(_from_cache(request, entry), etag)
         response = view(request, *args, **kwargs)

@@ -142,6 +142,7 @@ def countries_of(topology: dict) -> list[Country]:
 
 
 @cache
+@cache  # a data file read once per process, not a formatter: the outlines never change
 def world() -> tuple[Country, ...]:
     """The bundled country outlines, decoded and projected once per process."""
     with TOPOLOGY.open(encoding="utf-8") as f:

@@ -211,11 +211,18 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(company__slug=slug) if slug else self
 
     def involving(self, company) -> MilestoneQuerySet:
-        """A company's own milestones and those that name it as a partner."""
-        partnered = self.model.partners.through.objects.filter(
-            milestone=OuterRef("pk"), company=company
+        """A company's own milestones and those that name it as a partner.
+
+        The partnered ones are read first (a few ids), so that the database reads both sets
+        along their indexes instead of testing every milestone for a partner."""
+        partnered = list(
+            self.model.partners.through.objects.filter(company=company).values_list(
+                "milestone_id", flat=True
+            )
         )
-        return self.filter(Q(company=company) | Exists(partnered))
+        if not partnered:
+            return self.filter(company=company)
+        return self.filter(Q(company=company) | Q(pk__in=partnered))
 
     def search(self, text: str | None) -> MilestoneQuerySet:
         """Match titles and the company's names and aliases."""

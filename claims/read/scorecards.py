@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from claims.cache import remember
 from claims.charts import timeline_chart, timeline_span
 from claims.models import Claim, Company, Facility, Milestone
 from claims.read.asof import AsOf
@@ -114,9 +115,28 @@ def ranked(rows: Sequence[ScoreRow], min_dated: int) -> list[ScoreRow]:
 
 def rank_of(read: AsOf, *, by: str, key: str, min_dated: int = MIN_DATED) -> tuple[int | None, int]:
     """(the rank of one company's slug or country's code among its peers, how many peers)."""
-    rows = scorecards(read, by=by, min_dated=min_dated)
-    peers = [r for r in rows if r.rank is not None]
-    return next((r.rank for r in peers if r.key == key), None), len(peers)
+    ranks, peers = peer_ranks(read, by=by, min_dated=min_dated)
+    return ranks.get(key), peers
+
+
+def peer_ranks(read: AsOf, *, by: str, min_dated: int = MIN_DATED) -> tuple[dict[str, int], int]:
+    """({slug or country code: rank} of the peers, how many peers), cached under the data
+    version: every company page shows its rank, and ranking reads every track record."""
+
+    def compute() -> tuple[dict[str, int], int]:
+        if by == "company":
+            slugs = dict(Company.objects.order_by().values_list("pk", "slug"))
+            records = read.track_records(by="company_id")
+            rows = [
+                ScoreRow(slugs[pk], "", "", r, None) for pk, r in records.items() if pk in slugs
+            ]
+        else:
+            records = read.track_records(by="country")
+            rows = [ScoreRow(code, "", "", r, None) for code, r in records.items() if code]
+        peers = [row for row in ranked(rows, min_dated) if row.rank is not None]
+        return {row.key: row.rank for row in peers}, len(peers)
+
+    return remember("peer-ranks", (read.day, by, min_dated), compute)
 
 
 def scorecard_context(read: AsOf, *, by: str, key: str, name: str, record: TrackRecord) -> dict:
