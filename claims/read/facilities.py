@@ -387,9 +387,11 @@ def _capacity_gwh():
     )
 
 
-def map_context(marks: list) -> dict:
-    """What includes/facility_map_svg.html needs besides the marks."""
+def map_context(marks: list, *, key: str) -> dict:
+    """What includes/facility_map_svg.html needs besides the marks; `key` names the marks
+    shown (the filters), for the rendered marks kept under the data version."""
     return {
+        "map_key": key,
         "world": geo.world(),
         "map_width": geo.WIDTH,
         "map_height": geo.HEIGHT,

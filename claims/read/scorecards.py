@@ -114,22 +114,20 @@ def ranked(rows: Sequence[ScoreRow], min_dated: int) -> list[ScoreRow]:
 
 
 def rank_of(read: AsOf, *, by: str, key: str, min_dated: int = MIN_DATED) -> tuple[int | None, int]:
-    """(the rank of one company's slug or country's code among its peers, how many peers)."""
+    """(the rank of one company (its id) or country (its code) among its peers, how many
+    peers)."""
     ranks, peers = peer_ranks(read, by=by, min_dated=min_dated)
     return ranks.get(key), peers
 
 
 def peer_ranks(read: AsOf, *, by: str, min_dated: int = MIN_DATED) -> tuple[dict[str, int], int]:
-    """({slug or country code: rank} of the peers, how many peers), cached under the data
-    version: every company page shows its rank, and ranking reads every track record."""
+    """({company id or country code: rank} of the peers, how many peers), cached under the
+    data version: every company page shows its rank, and ranking reads every track record."""
 
     def compute() -> tuple[dict[str, int], int]:
         if by == "company":
-            slugs = dict(Company.objects.order_by().values_list("pk", "slug"))
             records = read.track_records(by="company_id")
-            rows = [
-                ScoreRow(slugs[pk], "", "", r, None) for pk, r in records.items() if pk in slugs
-            ]
+            rows = [ScoreRow(str(pk), "", "", r, None) for pk, r in records.items()]
         else:
             records = read.track_records(by="country")
             rows = [ScoreRow(code, "", "", r, None) for code, r in records.items() if code]

@@ -152,14 +152,19 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         structured_data=structured_data.organization(request, company),
         rows=rows,
         record=record,
-        **scorecard_context(read, by="company", key=company.slug, name=company.name, record=record),
+        **scorecard_context(
+            read, by="company", key=str(company.pk), name=company.name, record=record
+        ),
         chart=timeline_chart(
             [(r.milestone, r.result) for r in rows],
             as_of,
             title=f"{company.name}: milestones over time",
         ),
         facilities=company.facilities.all(),
-        **map_context(Facilities(as_of, FacilityFilters(company=company.slug)).marks()),
+        **map_context(
+            Facilities(as_of, FacilityFilters(company=company.slug)).marks(),
+            key=f"company:{company.slug}",
+        ),
         relations=CompanyRelation.objects.involving(company).for_profile(),
         claims_page=claims_page,
         sources_page=sources_page,

@@ -105,7 +105,9 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         rows=read.rows()[0:COUNTRY_MILESTONES],
         milestone_count=read.count(),
         facilities=Facility.objects.filter(country=code).select_related("company"),
-        **map_context(Facilities(as_of, FacilityFilters(country=(code,))).marks()),
+        **map_context(
+            Facilities(as_of, FacilityFilters(country=(code,))).marks(), key=f"country:{code}"
+        ),
         last_changed=companies.aggregate(x=Max("updated_at"))["x"],
     )
     return render(request, "claims/country_detail.html", context)

@@ -98,7 +98,7 @@ def facility_map(request: HttpRequest) -> HttpResponse:
     context.update(
         form=form,
         facets=read.facets(),
-        **map_context(marks),
+        **map_context(marks, key=repr(read.filters)),
         page=paginate(request, marks, context, per_page=100),
     )
     return render_page(request, "claims/facility_map.html", context)
