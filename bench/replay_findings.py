@@ -667,6 +667,7 @@ def finding_8_feeds(world: World) -> str:
         """
         SELECT c.id, co.slug FROM claims_claim c JOIN claims_milestone m ON m.id = c.milestone_id
         JOIN claims_company co ON co.id = m.company_id
+        WHERE c.stated_on_latest <= CURRENT_DATE  -- the feed lists only claims known by today
         ORDER BY c.stated_on_latest DESC, c.id DESC LIMIT 1
         """
     )[0]
