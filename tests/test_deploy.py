@@ -34,8 +34,9 @@ HTTPS_PORT, HTTP_PORT = servers.port(servers.HTTPS), servers.port(servers.HTTP)
 APP_PORT, DOWN_APP_PORT = servers.port(servers.APP), servers.port(servers.DOWN_APP)
 
 pytestmark = [
-    # One nginx and one app server for the module: its tests run on one xdist worker.
-    pytest.mark.xdist_group("deploy"),
+    # One nginx and one app server for the module: its tests run on one xdist worker, with
+    # the other tests that start `make serve` (its collectstatic writes the one STATIC_ROOT).
+    pytest.mark.xdist_group("servers"),
     pytest.mark.skipif(
         shutil.which("nginx") is None,
         reason="nginx is not installed (apt-get install nginx; .ci/run installs it)",

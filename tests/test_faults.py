@@ -204,7 +204,7 @@ def test_with_redis_unreachable_editors_save_and_the_failure_is_logged_once(
 
 
 # Empties its Redis database, which test_two_servers.py may share: the two run on one worker.
-@pytest.mark.xdist_group("redis")
+@pytest.mark.xdist_group("servers")
 def test_an_edit_saved_while_redis_was_down_shows_once_it_is_back(client, world, settings):
     from ssbtracker.cache import forget_outage
 

@@ -39,8 +39,9 @@ def _two_servers():
     return module
 
 
-# Shares its Redis database with test_faults.py's: the two run on one xdist worker.
-@pytest.mark.xdist_group("redis")
+# Shares its Redis database with test_faults.py's, and starts `make serve` (whose collectstatic
+# writes the one STATIC_ROOT) as test_deploy.py does: they all run on one xdist worker.
+@pytest.mark.xdist_group("servers")
 def test_an_edit_through_one_server_is_on_the_other_servers_cached_page_at_once(capsys):
     if reason := _unreachable():
         pytest.skip(reason)
