@@ -64,7 +64,9 @@ serve: $(RUNTIME)
 	  echo "make serve runs in production mode and needs SECRET_KEY, a long random string:" >&2; \
 	  echo "  SECRET_KEY=\$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2; \
 	  exit 1; fi
-	$(PY) manage.py collectstatic --no-input -v0
+	@# One collectstatic at a time: servers started together (two app servers, the tests)
+	@# share STATIC_ROOT, and a second run would remove files the first is hashing.
+	flock .collectstatic.lock $(PY) manage.py collectstatic --no-input -v0
 	@echo "Serving http://127.0.0.1:$(PORT) with $(WEB_CONCURRENCY) gunicorn workers."
 	exec $(VENV)/bin/gunicorn ssbtracker.wsgi --bind 127.0.0.1:$(PORT) \
 	  --workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT) $(GUNICORN_ARGS)
