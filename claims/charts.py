@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from claims.axes import AxisTick, DateScale, anchor, n, year_span, year_ticks
 from claims.dates import format_span
 from claims.status import (
     CANCELLATION,
@@ -43,11 +44,6 @@ class MilestoneLike(Protocol):
     def get_absolute_url(self) -> str: ...
 
 
-def n(value: float) -> str:
-    """A number for a path: one decimal at most, no trailing zeros."""
-    return f"{round(value, 1):g}"
-
-
 def day_label(d: date) -> str:
     return f"{d.day} {d:%b %Y}"
 
@@ -58,54 +54,6 @@ def as_of_label(as_of: date, today: date | None) -> str:
 
 def truncate(text: str, limit: int = TITLE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def anchor(x: float, left: float, right: float, room: float = 70) -> str:
-    """The text-anchor that keeps a label at x inside [left, right]."""
-    return "end" if x > right - room else "start" if x < left + room else "middle"
-
-
-@dataclass(frozen=True)
-class DateScale:
-    """Maps dates in [start, end] to coordinates in [lo, hi] (lo > hi for a y axis), clamped."""
-
-    start: date
-    end: date
-    lo: float
-    hi: float
-
-    def __call__(self, d: date) -> float:
-        fraction = (d - self.start).days / max((self.end - self.start).days, 1)
-        return round(self.lo + min(max(fraction, 0.0), 1.0) * (self.hi - self.lo), 1)
-
-
-@dataclass(frozen=True)
-class AxisTick:
-    """A gridline on 1 January; its year's label (empty when thinned out) sits mid-year."""
-
-    pos: float
-    label: str
-    label_pos: float
-    x = property(lambda self: self.pos)
-
-
-def year_span(dates: Sequence[date]) -> tuple[date, date]:
-    """1 Jan of the earliest date's year, and 1 Jan after the latest date's year."""
-    return date(min(dates).year, 1, 1), date(max(dates).year + 1, 1, 1)
-
-
-def year_ticks(scale: DateScale, min_gap: float) -> list[AxisTick]:
-    """Yearly gridlines, labelled every 1, 2, 5, 10 or 20 years so labels are min_gap apart."""
-    per_year = abs(scale(date(scale.start.year + 1, 1, 1)) - scale.lo) or 1
-    step = next((s for s in (1, 2, 5, 10) if s * per_year >= min_gap), 20)
-    return [
-        AxisTick(
-            scale(date(year, 1, 1)),
-            str(year) if year < scale.end.year and year % step == 0 else "",
-            scale(date(year, 7, 2)),
-        )
-        for year in range(scale.start.year, scale.end.year + 1)
-    ]
 
 
 # Marker outlines as unit polygons: the status badges' shapes, and the revision directions.

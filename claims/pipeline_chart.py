@@ -3,11 +3,11 @@ stacked bars, one per row of the pipeline's table. Pure functions of the figures
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from claims.charts import AxisTick, truncate
+from claims.axes import AxisTick, linear_ticks
+from claims.charts import truncate
 
 PIPE_LABEL_WIDTH = 190
 PIPE_ROW = 28
@@ -16,6 +16,8 @@ PIPE_WIDTH = 720
 PIPE_TOP = 34
 PIPE_RIGHT_ROOM = 80  # the row's total, right of its bar
 PIPE_LABEL_CHARS = 26
+#: The axis's steps: 1, 2, 2.5 or 5 times a power of ten (GWh figures run 25, 50, 75, …).
+QUARTER_STEPS = (1, 2, 2.5, 5, 10)
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,6 @@ def gwh_label(value: float) -> str:
     return f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
-def _nice_step(top: float, ticks: int = 5) -> float:
-    raw = top / ticks
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * magnitude:
-            return factor * magnitude
-    return 10 * magnitude
-
-
 def pipeline_chart(
     rows: Sequence[tuple[str, dict[str, float]]],
     stages: Sequence[str],
@@ -79,10 +72,9 @@ def pipeline_chart(
     largest = max((sum(by_stage.values()) for _, by_stage in rows), default=0)
     if largest <= 0:
         return None
-    step = _nice_step(largest)
-    top_value = step * math.ceil(largest / step)
     left, right = PIPE_LABEL_WIDTH, PIPE_WIDTH - PIPE_RIGHT_ROOM
-    scale = (right - left) / top_value
+    axis, ticks = linear_ticks(largest, left, right, 5, steps=QUARTER_STEPS, label=gwh_label)
+    scale = (right - left) / axis.most
     bars = []
     for i, (label, by_stage) in enumerate(rows):
         y = PIPE_TOP + i * PIPE_ROW + (PIPE_ROW - PIPE_BAR) / 2
@@ -113,12 +105,6 @@ def pipeline_chart(
                 f"{gwh_label(total)} GWh/yr",
             )
         )
-    ticks = []
-    value = 0.0
-    while value <= top_value + 1e-9:
-        pos = round(left + value * scale, 1)
-        ticks.append(AxisTick(pos=pos, label=gwh_label(value), label_pos=pos))
-        value += step
     return PipelineChart(
         title=title,
         description=description,

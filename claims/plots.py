@@ -10,14 +10,14 @@ time, claimed (hollow circles) against demonstrated (filled squares). The templa
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from claims.charts import DateScale, day_label, n, truncate, year_span, year_ticks
+from claims.axes import AxisTick, DateScale, linear_ticks, n, year_span, year_ticks
+from claims.charts import day_label, truncate
 from claims.status import SlipSpread
 
 SPREAD_LABEL_WIDTH = 220
@@ -26,35 +26,6 @@ SPREAD_HEADER = 34
 SCATTER_LEFT = 64
 SCATTER_TOP = 24
 SCATTER_BOTTOM = 40
-
-
-@dataclass(frozen=True)
-class Tick:
-    pos: float
-    label: str
-
-
-def nice_step(span: float, count: int = 6) -> float:
-    """A round step (1, 2 or 5 times a power of ten) giving about `count` ticks over span."""
-    raw = max(span, 1e-9) / count
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-
-
-def linear_ticks(top: float, lo: float, hi: float, count: int = 6) -> tuple[float, list[Tick]]:
-    """(the axis maximum, ticks from 0 to it) for values up to `top`, mapped to [lo, hi]."""
-    step = nice_step(top, count)
-    most = step * max(math.ceil(top / step), 1)
-    scale = _linear(most, lo, hi)
-    ticks, value = [], 0.0
-    while value <= most + step / 2:
-        ticks.append(Tick(scale(value), f"{value:g}"))
-        value += step
-    return most, ticks
-
-
-def _linear(most: float, lo: float, hi: float):
-    return lambda v: round(lo + (min(max(v, 0.0), most) / most) * (hi - lo), 1)
 
 
 # Spread of slips -----------------------------------------------------------------------------
@@ -95,7 +66,7 @@ class SpreadChart:
     width: int
     height: int
     rows: list[SpreadRow]
-    ticks: list[Tick]
+    ticks: list[AxisTick]
     title: str
     description: str
     plot_left: float
@@ -122,8 +93,7 @@ def spread_chart(
     if not items:
         return None
     left, right = SPREAD_LABEL_WIDTH, width - 16
-    most, ticks = linear_ticks(max(12.0, max(s.most for _, _, s, _ in items)), left, right)
-    x = _linear(most, left, right)
+    x, ticks = linear_ticks(max(12.0, max(s.most for _, _, s, _ in items)), left, right)
     rows = []
     for i, (label, url, spread, slips) in enumerate(items):
         y = SPREAD_HEADER + i * SPREAD_ROW
@@ -193,7 +163,7 @@ class ScatterChart:
     height: int
     points: list[ScatterPoint]
     x_ticks: list
-    y_ticks: list[Tick]
+    y_ticks: list[AxisTick]
     title: str
     description: str
     axis_title: str
@@ -224,8 +194,7 @@ def scatter_chart(
     left, right = SCATTER_LEFT, width - 16
     top, bottom = SCATTER_TOP, height - SCATTER_BOTTOM
     xs = DateScale(start, end, left, right)
-    most, y_ticks = linear_ticks(max(float(i[1]) for i in items), bottom, top)
-    y = _linear(most, bottom, top)
+    y, y_ticks = linear_ticks(max(float(i[1]) for i in items), bottom, top)
     points = [
         ScatterPoint(xs(day), y(float(value)), kind, label, url, item)
         for day, value, kind, label, url, item in items
