@@ -234,79 +234,78 @@ def _general_range(m: re.Match[str], ctx: _Context) -> _Bounds:
 
 
 _Handler = Callable[[re.Match[str], _Context], _Bounds]
-_FORMS: list[tuple[re.Pattern[str], _Handler]] = [
+
+
+def _part_forms(letter: str, word: str, handler: _Handler) -> list[tuple[str, _Handler]]:
+    """The forms of a part of a year, e.g. for quarters (letter q, word quarter): "Q3 2026",
+    "3Q26", "2026-Q3", "2026 3Q", "third quarter of 2026"."""
+    return [
+        (rf"(?:{letter}(?P<n>\d)|(?P<n2>\d){letter}) ?[-/']? ?(?P<y>\d{{4}}|\d{{2}})", handler),
+        (rf"(?P<y>\d{{4}}) ?[-/]? ?(?:{letter}(?P<n>\d)|(?P<n2>\d){letter})", handler),
+        (rf"(?P<n>{_ORDINAL}) {word}(?: of)? {_YEAR}", handler),
+    ]
+
+
+#: Each form's pattern (matched against the whole normalised text) and its reader, in order.
+_FORM_PATTERNS: list[tuple[str, _Handler]] = [
+    (r"|not stated|none|n/?a|unspecified|unknown|tb[acd]|no date|undated", _not_stated),
     (
-        re.compile(r"|not stated|none|n/?a|unspecified|unknown|tb[acd]|no date|undated"),
-        _not_stated,
-    ),
-    (
-        re.compile(
-            rf"(?:within|in|over)?\s*(?:the )?(?:next )?(?P<n>\d+(?:\.\d+)?|{_NUMBER})"
-            r" (?P<unit>years?|months?)"
-        ),
+        rf"(?:within|in|over)?\s*(?:the )?(?:next )?(?P<n>\d+(?:\.\d+)?|{_NUMBER})"
+        r" (?P<unit>years?|months?)",
         _relative,
     ),
-    (re.compile(r"(?:later |within (?:the )?)?(?P<y>next year|this year)"), _year_form),
-    (re.compile(r"within the year|(?:the )?current year|(?P<rel>今)?年内"), _year_form),
-    (re.compile(r"(?:(?P<mid>middle of|mid-?) ?)?(?:the |this |current )?decade"), _this_decade),
+    (r"(?:later |within (?:the )?)?(?P<y>next year|this year)", _year_form),
+    (r"within the year|(?:the )?current year|(?P<rel>今)?年内", _year_form),
+    (r"(?:(?P<mid>middle of|mid-?) ?)?(?:the |this |current )?decade", _this_decade),
     # Earliest-only forms: open from the start of their period, never a deadline.
     (
-        re.compile(
-            r"(?:as early as|as soon as|at the earliest|at earliest|not before|no earlier than"
-            r"|not earlier than|earliest|最早(?:于|在|将于|到)?|不早于) ?(?P<x>.+)"
-        ),
+        r"(?:as early as|as soon as|at the earliest|at earliest|not before|no earlier than"
+        r"|not earlier than|earliest|最早(?:于|在|将于|到)?|不早于) ?(?P<x>.+)",
         _from,
     ),
-    (re.compile(r"(?:after|beyond|post)[- ]?(?P<x>.+)"), _after),
-    (re.compile(r"(?:from|starting(?: in| from)?) (?P<x>.+?)(?: onwards?)?"), _from),
+    (r"(?:after|beyond|post)[- ]?(?P<x>.+)", _after),
+    (r"(?:from|starting(?: in| from)?) (?P<x>.+?)(?: onwards?)?", _from),
     (
-        re.compile(
-            r"(?P<x>.+?),? ?(?:onwards?|and beyond|and later|or later|or after|or beyond"
-            r"|at the earliest|at earliest|\+)"
-        ),
+        r"(?P<x>.+?),? ?(?:onwards?|and beyond|and later|or later|or after|or beyond"
+        r"|at the earliest|at earliest|\+)",
         _from,
     ),
-    (re.compile(r"before (?P<x>.+)"), _before),
-    (re.compile(r"between (?P<a>.+?) and (?P<b>.+)"), _general_range),
-    (re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"), _day_form),
-    (re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?P<m>{_MON}),? (?P<y>\d{{4}})"), _day_form),
-    (re.compile(rf"(?P<m>{_MON}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>\d{{4}})"), _day_form),
-    (re.compile(r"(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])"), _month_form),
-    (re.compile(r"(?P<m>\d{1,2})/(?P<y>\d{4})"), _month_form),
-    (re.compile(rf"(?P<m>{_MON}),? ?(?P<y>\d{{4}})"), _month_form),
-    (re.compile(rf"(?P<a>{_MON}) ?(?:–|-|to) ?(?P<b>{_MON}) (?P<y>\d{{4}})"), _month_range),
+    (r"before (?P<x>.+)", _before),
+    (r"between (?P<a>.+?) and (?P<b>.+)", _general_range),
+    (r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})", _day_form),
+    (rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?P<m>{_MON}),? (?P<y>\d{{4}})", _day_form),
+    (rf"(?P<m>{_MON}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>\d{{4}})", _day_form),
+    (r"(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])", _month_form),
+    (r"(?P<m>\d{1,2})/(?P<y>\d{4})", _month_form),
+    (rf"(?P<m>{_MON}),? ?(?P<y>\d{{4}})", _month_form),
+    (rf"(?P<a>{_MON}) ?(?:–|-|to) ?(?P<b>{_MON}) (?P<y>\d{{4}})", _month_range),
     (
-        re.compile(
-            r"(?P<season>spring|summer|autumn|fall|winter)(?: of)? (?P<y>\d{4})"
-            r"(?:[-–/](?P<y2>\d{4}|\d{2}))?"
-        ),
+        r"(?P<season>spring|summer|autumn|fall|winter)(?: of)? (?P<y>\d{4})"
+        r"(?:[-–/](?P<y2>\d{4}|\d{2}))?",
         _season,
     ),
-    (re.compile(r"(?:q(?P<n>\d)|(?P<n2>\d)q) ?[-/']? ?(?P<y>\d{4}|\d{2})"), _quarter),
-    (re.compile(r"(?P<y>\d{4}) ?[-/]? ?(?:q(?P<n>\d)|(?P<n2>\d)q)"), _quarter),
-    (re.compile(rf"(?P<n>{_ORDINAL}) quarter(?: of)? {_YEAR}"), _quarter),
-    (re.compile(r"(?:h(?P<n>\d)|(?P<n2>\d)h) ?[-/']? ?(?P<y>\d{4}|\d{2})"), _half),
-    (re.compile(r"(?P<y>\d{4}) ?[-/]? ?(?:h(?P<n>\d)|(?P<n2>\d)h)"), _half),
-    (re.compile(rf"(?P<n>{_ORDINAL}) half(?: of)? {_YEAR}"), _half),
-    (re.compile(rf"(?P<n>early|late)[- ]?{_YEAR}"), _half),
-    (re.compile(rf"(?:mid|middle of)[- ]?{_YEAR}"), _mid_year),
-    (re.compile(r"(?:fy|fiscal(?: year)?) ?'?(?P<y>\d{4}|\d{2})"), _fiscal_year),
-    (re.compile(r"cy ?'?(?P<y>\d{4}|\d{2})"), _year_form),
-    (re.compile(r"(?:(?P<part>early|mid|late)[- ]?)?(?P<y>\d{4})'?s"), _decade),
-    (re.compile(r"(?P<y>\d{4})"), _year_form),
-    (re.compile(r"(?P<a>\d{4}) ?(?P<sep>[-–/]|or|to) ?(?P<b>\d{4}|\d{2})"), _year_range),
+    *_part_forms("q", "quarter", _quarter),
+    *_part_forms("h", "half", _half),
+    (rf"(?P<n>early|late)[- ]?{_YEAR}", _half),
+    (rf"(?:mid|middle of)[- ]?{_YEAR}", _mid_year),
+    (r"(?:fy|fiscal(?: year)?) ?'?(?P<y>\d{4}|\d{2})", _fiscal_year),
+    (r"cy ?'?(?P<y>\d{4}|\d{2})", _year_form),
+    (r"(?:(?P<part>early|mid|late)[- ]?)?(?P<y>\d{4})'?s", _decade),
+    (r"(?P<y>\d{4})", _year_form),
+    (r"(?P<a>\d{4}) ?(?P<sep>[-–/]|or|to) ?(?P<b>\d{4}|\d{2})", _year_range),
     # Chinese, with the spaces removed: 2027年底, 明年下半年, 2026年第三季度, 2030年以后, …
-    (re.compile(rf"{_ZH_YEAR}(?:年?[底末]前?|年?内|左右|前后)?"), _year_form),
-    (re.compile(rf"{_ZH_YEAR}(?P<n>[上下])半年"), _half),
-    (re.compile(rf"{_ZH_YEAR}(?:第?(?P<n>[一二三四\d])季度|q(?P<n2>\d))"), _quarter),
-    (re.compile(rf"{_ZH_YEAR}(?P<m>\d{{1,2}})月(?:份|[底末]前?)?"), _month_form),
-    (re.compile(rf"{_ZH_YEAR}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]"), _day_form),
-    (re.compile(r"(?P<x>\d{4}年)(?:之?前|以前)"), _before),
-    (re.compile(r"(?P<x>\d{4}年)(?:以后|之后|后)"), _after),
-    (re.compile(r"(?P<x>\d{4}年)(?:及以后|及之后|起|开始)"), _from),
-    (re.compile(r"(?P<a>\d{4})年?(?P<sep>[-–~至到])(?P<b>\d{4}|\d{2})年"), _year_range),
-    (re.compile(r"(?P<a>.+?) ?(?:–| - | to | or | through |至|到) ?(?P<b>.+)"), _general_range),
+    (rf"{_ZH_YEAR}(?:年?[底末]前?|年?内|左右|前后)?", _year_form),
+    (rf"{_ZH_YEAR}(?P<n>[上下])半年", _half),
+    (rf"{_ZH_YEAR}(?:第?(?P<n>[一二三四\d])季度|q(?P<n2>\d))", _quarter),
+    (rf"{_ZH_YEAR}(?P<m>\d{{1,2}})月(?:份|[底末]前?)?", _month_form),
+    (rf"{_ZH_YEAR}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]", _day_form),
+    (r"(?P<x>\d{4}年)(?:之?前|以前)", _before),
+    (r"(?P<x>\d{4}年)(?:以后|之后|后)", _after),
+    (r"(?P<x>\d{4}年)(?:及以后|及之后|起|开始)", _from),
+    (r"(?P<a>\d{4})年?(?P<sep>[-–~至到])(?P<b>\d{4}|\d{2})年", _year_range),
+    (r"(?P<a>.+?) ?(?:–| - | to | or | through |至|到) ?(?P<b>.+)", _general_range),
 ]
+_FORMS = [(re.compile(pattern), handler) for pattern, handler in _FORM_PATTERNS]
 
 
 def _parse(text: str, ctx: _Context) -> _Bounds:
