@@ -154,6 +154,10 @@ def explain(result: MilestoneStatus) -> str:
             return "no dated target has been promised"
 
 
+#: The outcomes a track record counts, each a count of milestones.
+TALLIES = ("on_time", "late", "cant_tell", "achieved_undated", "overdue", "cancelled", "pending")
+
+
 @dataclass(frozen=True)
 class TrackRecord:
     on_time: int = 0
@@ -170,6 +174,11 @@ class TrackRecord:
     dated: int = field(default=0, compare=False)
     #: Every slip counted in the median, in months, least first.
     slips: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def tallies(self) -> tuple[int, ...]:
+        """The count of each outcome, in the order of TALLIES."""
+        return tuple(getattr(self, name) for name in TALLIES)
 
     @property
     def achieved(self) -> int:
@@ -234,9 +243,7 @@ def track_record(results: Iterable[MilestoneStatus]) -> TrackRecord:
     dated first target, with an open-ended current one, or achieved at a time that cannot be
     told on time or late, have no slip.
     """
-    counts = dict.fromkeys(
-        ("on_time", "late", "cant_tell", "achieved_undated", "overdue", "cancelled", "pending"), 0
-    )
+    counts = dict.fromkeys(TALLIES, 0)
     slips: list[int] = []
     dated = 0
     for r in results:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Max
@@ -14,10 +15,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 
-from claims.cache import remember
+from claims.cache import cache_public_page, remember
 from claims.csvcells import neutralise
 from claims.read import parse_as_of
+
+if TYPE_CHECKING:
+    from claims.filters import CompareForm, ListForm
 
 PAGE_SIZE = 50
 
@@ -31,16 +36,25 @@ def requested_day(request: HttpRequest) -> tuple[date, list[str]]:
         return date.today(), [str(error)]
 
 
-def page_context(request: HttpRequest) -> dict:
-    """as_of (today unless ?as_of= names a past day), and any messages about parameters."""
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public page's view: GET and HEAD only, its responses cached (claims.cache)."""
+    return require_safe(cache_public_page(view))
+
+
+def page_context(request: HttpRequest, form: ListForm | CompareForm | None = None) -> dict:
+    """as_of (today unless ?as_of= names a past day), the page's filter form if it has one,
+    and any messages about parameters (the as-of date's, then the form's)."""
     as_of, messages = requested_day(request)
     is_past = as_of < date.today()
-    return {
+    context = {
         "as_of": as_of,
         "is_past": is_past,
         "as_of_query": f"?as_of={as_of.isoformat()}" if is_past else "",
         "messages_list": messages,
     }
+    if form is not None:
+        context.update(form=form, messages_list=messages + form.messages)
+    return context
 
 
 def render_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -142,6 +156,18 @@ def last_changed(milestones, *others) -> datetime | None:
     stamps = [m.updated_at for m in milestones] + [getattr(o, "updated_at", None) for o in others]
     stamps += list(claims) if milestones else []
     return max(filter(None, stamps), default=None)
+
+
+#: A track record's counts (TrackRecord.tallies) as CSV columns, in the same order.
+TALLY_COLUMNS = [
+    "achieved_on_time",
+    "achieved_late",
+    "achieved_cant_tell",
+    "achieved_undated",
+    "overdue",
+    "cancelled",
+    "pending",
+]
 
 
 def wants_csv(request: HttpRequest) -> bool:

@@ -6,10 +6,8 @@ from django.db.models import Max
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_safe
 
 from claims import structured_data
-from claims.cache import cache_public_page
 from claims.charts import timeline_chart
 from claims.filters import CompanyFilterForm
 from claims.models import Claim, Company, CompanyRelation, Milestone, Source
@@ -19,9 +17,11 @@ from claims.read.filters import country_name
 from claims.read.scorecards import scorecard_context
 from claims.status import TrackRecord, track_record, visible
 from claims.views.common import (
+    TALLY_COLUMNS,
     csv_response,
     page_context,
     paginate,
+    public_page,
     render_page,
     section_page,
     wants_csv,
@@ -33,36 +33,13 @@ SORT_KEYS = {
     "record": lambda row: (-row["record"].on_time, row["record"].overdue, row["company"].name),
     "overdue": lambda row: (-row["record"].overdue, row["company"].name),
 }
-CSV_HEADER = [
-    "slug",
-    "name",
-    "native_name",
-    "country",
-    "role",
-    "technologies",
-    "hq_city",
-    "website",
-    "tickers",
-    "milestones",
-    "achieved_on_time",
-    "achieved_late",
-    "achieved_cant_tell",
-    "achieved_undated",
-    "overdue",
-    "cancelled",
-    "pending",
-    "median_slip_months",
-    "as_of",
-    "url",
-]
 
 
-@require_safe
-@cache_public_page
+@public_page
 def company_list(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
-    as_of = context["as_of"]
     form = CompanyFilterForm(request.GET)
+    context = page_context(request, form)
+    as_of = context["as_of"]
     companies = form.filtered(Company.objects.all())
     records = AsOf(as_of).track_records(by="company_id")
     sort = form.value("sort") or "name"
@@ -87,7 +64,6 @@ def company_list(request: HttpRequest) -> HttpResponse:
         page = paginate(request, rows, context)
     base = Company.objects.all()
     context.update(
-        form=form,
         page=page,
         total=page.paginator.count,
         facets={
@@ -99,12 +75,29 @@ def company_list(request: HttpRequest) -> HttpResponse:
         },
         last_changed=companies.aggregate(latest=Max("updated_at"))["latest"],
     )
-    context["messages_list"] += form.messages
     return render_page(request, "claims/company_list.html", context)
 
 
 def _role_label(value: str) -> str:
     return Company.Role(value).label
+
+
+CSV_HEADER = [
+    "slug",
+    "name",
+    "native_name",
+    "country",
+    "role",
+    "technologies",
+    "hq_city",
+    "website",
+    "tickers",
+    "milestones",
+    *TALLY_COLUMNS,
+    "median_slip_months",
+    "as_of",
+    "url",
+]
 
 
 def _csv_rows(request, rows, as_of):
@@ -121,21 +114,14 @@ def _csv_rows(request, rows, as_of):
             c.website,
             c.tickers,
             r.total,
-            r.on_time,
-            r.late,
-            r.cant_tell,
-            r.achieved_undated,
-            r.overdue,
-            r.cancelled,
-            r.pending,
+            *r.tallies,
             r.median_slip_months,
             as_of,
             request.build_absolute_uri(c.get_absolute_url()),
         ]
 
 
-@require_safe
-@cache_public_page
+@public_page
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]

@@ -5,36 +5,21 @@ from __future__ import annotations
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from claims.cache import cache_public_page
 from claims.models import Company, Facility
 from claims.read import AsOf, MilestoneFilters
 from claims.read.facilities import Facilities, FacilityFilters, map_context
 from claims.read.filters import country_name
 from claims.read.scorecards import scorecard_context
 from claims.status import Status, TrackRecord
-from claims.views.common import csv_response, page_context, wants_csv
+from claims.views.common import csv_response, page_context, public_page, wants_csv
 
 #: Milestones a country's page lists, due first (the milestone list, filtered, has them all).
 COUNTRY_MILESTONES = 50
 
-CSV_HEADER = [
-    "country",
-    "name",
-    "companies",
-    *[s.value for s in Status],
-    "achieved_on_time",
-    "achieved_late",
-    "achieved_cant_tell",
-    "median_slip_months",
-    "as_of",
-]
 
-
-@require_safe
-@cache_public_page
+@public_page
 def country_list(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
@@ -56,24 +41,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
         key=lambda r: (-r["companies"], r["name"]),
     )
     if wants_csv(request):
-        return csv_response(
-            "countries.csv",
-            CSV_HEADER,
-            (
-                [
-                    r["code"],
-                    r["name"],
-                    r["companies"],
-                    *r["counts"],
-                    r["record"].on_time,
-                    r["record"].late,
-                    r["record"].cant_tell,
-                    r["record"].median_slip_months,
-                    as_of,
-                ]
-                for r in rows
-            ),
-        )
+        return csv_response("countries.csv", CSV_HEADER, _csv_rows(rows, as_of))
     context.update(
         rows=rows,
         statuses=list(Status),
@@ -82,8 +50,36 @@ def country_list(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/country_list.html", context)
 
 
-@require_safe
-@cache_public_page
+CSV_HEADER = [
+    "country",
+    "name",
+    "companies",
+    *[s.value for s in Status],
+    "achieved_on_time",
+    "achieved_late",
+    "achieved_cant_tell",
+    "median_slip_months",
+    "as_of",
+]
+
+
+def _csv_rows(rows: list[dict], as_of):
+    for r in rows:
+        record = r["record"]
+        yield [
+            r["code"],
+            r["name"],
+            r["companies"],
+            *r["counts"],
+            record.on_time,
+            record.late,
+            record.cant_tell,
+            record.median_slip_months,
+            as_of,
+        ]
+
+
+@public_page
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     code = code.upper()
     if code not in countries:

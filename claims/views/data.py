@@ -9,14 +9,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from claims import export
-from claims.cache import cache_public_page
 from claims.models import Company
 from claims.status import METHODOLOGY_VERSION
-from claims.views.common import page_context
+from claims.views.common import page_context, public_page
 
 
-@require_safe
-@cache_public_page
+@public_page
 def data_page(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context.update(

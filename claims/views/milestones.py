@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 
 from claims import structured_data
-from claims.cache import cache_public_page
 from claims.charts import revisions_chart, timeline_chart
 from claims.filters import MilestoneFilterForm
 from claims.models import Claim, Milestone
 from claims.read import AsOf
 from claims.status import visible
 from claims.views.common import (
+    PAGE_SIZE,
     csv_response,
     last_changed,
     page_context,
     paginate,
+    public_page,
     render_page,
     wants_csv,
 )
@@ -58,38 +58,42 @@ CSV_HEADER = [
 ]
 
 
-def read_list(request: HttpRequest, context: dict) -> AsOf:
-    """The read model of a milestone list: its day and its validated filters."""
+@public_page
+def milestone_list(request: HttpRequest) -> HttpResponse:
+    return milestones_page(request, "claims/milestone_list.html", "milestones.csv")
+
+
+@public_page
+def timeline(request: HttpRequest) -> HttpResponse:
+    return milestones_page(request, "claims/timeline.html", "timeline.csv", timeline=True)
+
+
+def milestones_page(
+    request: HttpRequest, template: str, filename: str, *, timeline: bool = False
+) -> HttpResponse:
+    """A page of the milestones the filters find, with their facets, or all of them as CSV;
+    the timeline draws its page of them on one axis."""
     form = MilestoneFilterForm(request.GET)
-    context["messages_list"] += form.messages
-    context["form"] = form
-    return AsOf(context["as_of"], form.filters())
-
-
-def add_facets(read: AsOf, context: dict) -> int:
-    """Facet counts into the context; the number of milestones found."""
-    facets, total = read.facets_and_count()
+    context = page_context(request, form)
+    read = AsOf(context["as_of"], form.filters())
+    if wants_csv(request):
+        return milestone_csv(request, read, filename)
+    facets, count = read.facets_and_count()
     facets = {**facets, "year": sorted(facets["year"], key=lambda f: f["value"])}
     facets["company"] = facets["company"][:COMPANY_FACETS]
-    context["facets"] = facets
-    return total
-
-
-@require_safe
-@cache_public_page
-def milestone_list(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
-    read = read_list(request, context)
-    if wants_csv(request):
-        return milestone_csv(request, read, "milestones.csv")
-    count = add_facets(read, context)
-    page = paginate(request, read.rows(), context, count=count)
+    rows = read.rows(with_claims=timeline)
+    per_page = TIMELINE_ROWS if timeline else PAGE_SIZE
+    page = paginate(request, rows, context, per_page=per_page, count=count)
     context.update(
+        facets=facets,
         page=page,
         rows=page.object_list,
         last_changed=last_changed(r.milestone for r in page.object_list),
     )
-    return render_page(request, "claims/milestone_list.html", context)
+    if timeline:
+        items = [(r.milestone, r.result) for r in page.object_list]
+        context["chart"] = timeline_chart(items, read.day, title="Solid-state battery milestones")
+    return render_page(request, template, context)
 
 
 def milestone_csv(request: HttpRequest, read: AsOf, filename: str) -> HttpResponse:
@@ -136,28 +140,7 @@ def milestone_csv_rows(read: AsOf, url: str):
         )
 
 
-@require_safe
-@cache_public_page
-def timeline(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
-    read = read_list(request, context)
-    if wants_csv(request):
-        return milestone_csv(request, read, "timeline.csv")
-    count = add_facets(read, context)
-    page = paginate(
-        request, read.rows(with_claims=True), context, per_page=TIMELINE_ROWS, count=count
-    )
-    items = [(r.milestone, r.result) for r in page.object_list]
-    context.update(
-        page=page,
-        chart=timeline_chart(items, read.day, title="Solid-state battery milestones"),
-        last_changed=last_changed(r.milestone for r in page.object_list),
-    )
-    return render_page(request, "claims/timeline.html", context)
-
-
-@require_safe
-@cache_public_page
+@public_page
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]

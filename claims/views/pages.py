@@ -14,18 +14,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from claims.cache import cache_public_page, remember
+from claims.cache import remember
 from claims.models import Claim, format_date
 from claims.periods import format_period, parse_period
 from claims.read import AsOf
 from claims.status import STALE_AFTER_MONTHS, Status, add_months
-from claims.views.common import page_context
+from claims.views.common import page_context, public_page
 
 DASHBOARD_ROWS = 12
 
 
-@require_safe
-@cache_public_page
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     as_of = context["as_of"]
@@ -129,8 +128,7 @@ METHODOLOGY_EXAMPLES = [
 METHODOLOGY_STATED_ON = date(2025, 9, 2)
 
 
-@require_safe
-@cache_public_page
+@public_page
 def methodology(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context.update(

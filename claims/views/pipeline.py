@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_safe
 
-from claims.cache import cache_public_page
 from claims.filters import PipelineFilterForm
 from claims.pipeline_chart import pipeline_chart
 from claims.read import AsOf
 from claims.read.pipeline import GROUPS, PROMISED_NAMES, STAGE_LABELS, STAGES, Pipeline
-from claims.views.common import csv_response, page_context, render_page, wants_csv
+from claims.views.common import csv_response, page_context, public_page, render_page, wants_csv
 
 #: The company facet lists the companies with most units (and the one chosen).
 COMPANY_FACETS = 30
@@ -22,12 +20,10 @@ CHART_ROWS = 30
 SKIPPED_ROWS = 100
 
 
-@require_safe
-@cache_public_page
+@public_page
 def pipeline(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
     form = PipelineFilterForm(request.GET)
-    context["messages_list"] += form.messages
+    context = page_context(request, form)
     filters = form.filters()
     pipe = Pipeline(AsOf(context["as_of"]), filters)
     summary = pipe.summary()
@@ -61,7 +57,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     )
     skipped = summary["not_convertible"]
     context.update(
-        form=form,
         filters=filters,
         rows=rows[:TABLE_ROWS],
         row_count=len(rows),

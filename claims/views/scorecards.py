@@ -4,62 +4,30 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_safe
 
-from claims.cache import cache_public_page
 from claims.filters import METRICS, CompareForm, MetricsForm, ScorecardForm
 from claims.plots import scatter_chart, spread_chart
 from claims.read import AsOf, MilestoneFilters
 from claims.read.metrics import MAX_POINTS, count_found, metric_points
 from claims.read.scorecards import MIN_DATED, companies_to_compare, compare, scorecards
-from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
+from claims.views.common import (
+    TALLY_COLUMNS,
+    csv_response,
+    page_context,
+    paginate,
+    public_page,
+    render_page,
+    wants_csv,
+)
 
 #: Rows of a scorecards page (each with its row in the chart of slips).
 SCORECARDS_PER_PAGE = 25
-SCORECARD_CSV = [
-    "key",
-    "name",
-    "rank",
-    "dated_targets",
-    "achieved_on_time",
-    "achieved_late",
-    "achieved_cant_tell",
-    "achieved_undated",
-    "overdue",
-    "cancelled",
-    "pending",
-    "kept_on_time_share",
-    "median_slip_months",
-    "slip_lower_quartile",
-    "slip_upper_quartile",
-    "slip_least",
-    "slip_most",
-    "min_dated_targets",
-    "as_of",
-]
-METRICS_CSV = [
-    "company",
-    "milestone",
-    "technology",
-    "country",
-    "metric",
-    "value",
-    "unit",
-    "kind",
-    "date",
-    "status",
-    "source",
-    "source_url",
-    "milestone_url",
-    "as_of",
-]
 
 
-@require_safe
-@cache_public_page
+@public_page
 def scorecard_list(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
     form = ScorecardForm(request.GET)
+    context = page_context(request, form)
     by, min_dated = form.choice("by", "company"), form.choice("min", MIN_DATED)
     rows = scorecards(
         AsOf(context["as_of"]), by=by, min_dated=min_dated, sort=form.choice("sort", "rank")
@@ -69,9 +37,7 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
             f"scorecards-{by}.csv", SCORECARD_CSV, _scorecard_csv(rows, min_dated, context["as_of"])
         )
     page = paginate(request, rows, context, per_page=SCORECARDS_PER_PAGE)
-    context["messages_list"] += form.messages
     context.update(
-        form=form,
         by=by,
         min_dated=min_dated,
         page=page,
@@ -84,6 +50,23 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "claims/scorecards.html", context)
 
 
+SCORECARD_CSV = [
+    "key",
+    "name",
+    "rank",
+    "dated_targets",
+    *TALLY_COLUMNS,
+    "kept_on_time_share",
+    "median_slip_months",
+    "slip_lower_quartile",
+    "slip_upper_quartile",
+    "slip_least",
+    "slip_most",
+    "min_dated_targets",
+    "as_of",
+]
+
+
 def _scorecard_csv(rows, min_dated, as_of):
     for row in rows:
         r, s = row.record, row.spread
@@ -92,13 +75,7 @@ def _scorecard_csv(rows, min_dated, as_of):
             row.name,
             row.rank,
             r.dated,
-            r.on_time,
-            r.late,
-            r.cant_tell,
-            r.achieved_undated,
-            r.overdue,
-            r.cancelled,
-            r.pending,
+            *r.tallies,
             round(r.kept_share, 3) if r.kept_share is not None else None,
             r.median_slip_months,
             *((s.lower, s.upper, s.least, s.most) if s else (None,) * 4),
@@ -107,27 +84,22 @@ def _scorecard_csv(rows, min_dated, as_of):
         ]
 
 
-@require_safe
-@cache_public_page
+@public_page
 def compare_companies(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
     form = CompareForm(request.GET if "company" in request.GET else None)
+    context = page_context(request, form)
     compared = None
     if form.is_bound and form.is_valid():
         companies, _ = companies_to_compare(form.cleaned_data["company"])
         compared = compare(AsOf(context["as_of"]), companies)
-    context["messages_list"] += form.messages if form.is_bound else []
-    context.update(
-        form=form, compared=compared, chosen=form.data.getlist("company") if form.is_bound else []
-    )
+    context.update(compared=compared, chosen=form.data.getlist("company") if form.is_bound else [])
     return render_page(request, "claims/compare.html", context)
 
 
-@require_safe
-@cache_public_page
+@public_page
 def metrics(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
     form = MetricsForm(request.GET)
+    context = page_context(request, form)
     valid = form.is_valid()
     metric = form.cleaned_data.get("metric") or "wh_kg"
     field, label, unit = METRICS[metric]
@@ -140,9 +112,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
             METRICS_CSV,
             _metrics_csv(request, points, metric, unit, read.day),
         )
-    context["messages_list"] += form.messages
     context.update(
-        form=form,
         metric=metric,
         metric_label=label,
         unit=unit,
@@ -191,6 +161,24 @@ class MetricResults:
 def _point_title(point, unit: str) -> str:
     verb = "demonstrated" if point.kind == "demonstrated" else "claimed for"
     return f"{point.milestone.company.name}: {point.value:g} {unit}, {verb} {point.day:%b %Y} ({point.milestone.title})"
+
+
+METRICS_CSV = [
+    "company",
+    "milestone",
+    "technology",
+    "country",
+    "metric",
+    "value",
+    "unit",
+    "kind",
+    "date",
+    "status",
+    "source",
+    "source_url",
+    "milestone_url",
+    "as_of",
+]
 
 
 def _metrics_csv(request, points, metric, unit, as_of):
