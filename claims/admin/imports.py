@@ -9,14 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from claims.imports import (
-    CLAIM_COLUMNS,
-    ImportFileError,
-    StaleImportError,
-    UploadGone,
-    keep_upload,
-    take_upload,
-)
+from claims.imports import CLAIM_COLUMNS, ImportFileError, ImportStep, preview_or_import
 
 # --- CSV import and export ------------------------------------------------------------------
 
@@ -85,53 +78,31 @@ class CsvImportMixin:
             form = CsvImportForm(request.POST, request.FILES)
         else:
             form = CsvImportForm()
-        report = error = token = None
-        kind = self.opts.label_lower
+        step = ImportStep()
         if request.method == "POST" and form.is_valid():
             confirm = "confirm" in request.POST and not form.cleaned_data.get("text")
-            try:
-                if confirm:
-                    text = take_upload(
-                        user_id=request.user.pk, kind=kind, token=form.cleaned_data["token"]
-                    )
-                else:
-                    text = form.cleaned_data["text"]
-                report = type(self).import_function(
-                    text=text, dry_run=not confirm, user=request.user
-                )
-            except UploadGone:
-                error = (
-                    "This preview has expired or is not yours: upload the file again to preview it."
-                )
-            except (ImportFileError, StaleImportError) as exc:
-                error = str(exc)
-            else:
-                if report.saved:
-                    take_upload(
-                        user_id=request.user.pk,
-                        kind=kind,
-                        token=form.cleaned_data["token"],
-                        remove=True,
-                    )
-                    self.message_user(
-                        request,
-                        f"Imported: {report.count('create')} rows created, "
-                        f"{report.count('update')} updated, "
-                        f"{report.count('unchanged')} unchanged.",
-                    )
-                    return redirect(
-                        f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
-                    )
-                if report.ok:
-                    token = keep_upload(user_id=request.user.pk, kind=kind, text=text)
+            step = preview_or_import(
+                user_id=request.user.pk,
+                kind=self.opts.label_lower,
+                upload=None if confirm else form.cleaned_data["text"],
+                token=form.cleaned_data["token"],
+                run=lambda text, dry_run: type(self).import_function(
+                    text=text, dry_run=dry_run, user=request.user
+                ),
+                file_error=ImportFileError,
+                gone="This preview has expired or is not yours: upload the file again to preview it.",
+            )
+            if step.report and step.report.saved:
+                self.message_user(request, f"Imported: {step.report.summary}")
+                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Import {self.opts.verbose_name_plural} from CSV",
             "form": form,
-            "report": report,
-            "error": error,
-            "token": token,
+            "report": step.report,
+            "error": step.error,
+            "token": step.token,
             "help": self.import_help,
         }
         return TemplateResponse(request, "admin/claims/import_csv.html", context)

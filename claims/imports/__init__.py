@@ -6,7 +6,8 @@ same file again changes nothing. Companies and milestones are matched by slug or
 never invented from a claim row: an unknown one is reported.
 
 files.py reads a file and reports on it (and exports the same columns), rows.py checks one
-row, plan.py plans and writes a whole file.
+row, plan.py plans and writes a whole file, uploads.py keeps a previewed file until it is
+confirmed.
 """
 
 from claims.imports.files import (
@@ -14,19 +15,24 @@ from claims.imports.files import (
     ImportFileError,
     ImportReport,
     RowResult,
-    UploadGone,
     claim_rows,
-    keep_upload,
     read_csv,
-    take_upload,
 )
 from claims.imports.plan import import_claims_csv, import_milestones_csv
 from claims.imports.rows import StaleImportError
+from claims.imports.uploads import (
+    ImportStep,
+    UploadGone,
+    keep_upload,
+    preview_or_import,
+    take_upload,
+)
 
 __all__ = [
     "CLAIM_COLUMNS",
     "ImportFileError",
     "ImportReport",
+    "ImportStep",
     "RowResult",
     "StaleImportError",
     "UploadGone",
@@ -34,6 +40,7 @@ __all__ = [
     "import_claims_csv",
     "import_milestones_csv",
     "keep_upload",
+    "preview_or_import",
     "read_csv",
     "take_upload",
 ]

@@ -1,28 +1,18 @@
-"""The files of the CSV import: their columns, reading them, the report of what each row did, the
-export that reads back, and a previewed file kept until it is confirmed."""
+"""The files of the CSV import: their columns, reading them, the report of what each row did, and
+the export that reads back."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import re
-import secrets
-import tempfile
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from django.conf import settings
 
 from claims.csvcells import restore
 from claims.dates import partial_date_text
 from claims.models import Claim
 
 MAX_ROWS = 5000
-#: How long a previewed file waits for its confirmation.
-UPLOAD_SECONDS = 3600
 
 CLAIM_COLUMNS = [
     "source_url",
@@ -99,6 +89,15 @@ class ImportReport:
     def counts(self) -> dict[str, int]:
         return {a: self.count(a) for a in ("create", "update", "unchanged", "error")}
 
+    @property
+    def summary(self) -> str:
+        """ "3 rows created, 1 updated, 12 unchanged." """
+        counts = self.counts
+        return (
+            f"{counts['create']} rows created, {counts['update']} updated, "
+            f"{counts['unchanged']} unchanged."
+        )
+
 
 def read_csv(text: str, required: list[str]) -> list[dict[str, str]]:
     text = text.lstrip("\ufeff")
@@ -120,50 +119,6 @@ def read_csv(text: str, required: list[str]) -> list[dict[str, str]]:
         raise ImportFileError(f"The file has {len(rows)} rows; import at most {MAX_ROWS}.")
     # Cells the export neutralised (a quote before a formula character) read back as written.
     return [{k: restore(v or "").strip() for k, v in row.items() if k} for row in rows]
-
-
-# -- a previewed file, kept on the server until it is confirmed ---------------------------------
-
-
-class UploadGone(Exception):
-    """The token names no kept file of this editor for this import (expired, or not theirs)."""
-
-
-def _upload_dir() -> Path:
-    default = Path(tempfile.gettempdir()) / "ssbtracker-imports"
-    path = Path(getattr(settings, "IMPORT_UPLOAD_DIR", default))
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def keep_upload(*, user_id: int, kind: str, text: str) -> str:
-    """Keep a previewed file for its editor; return the token its confirmation posts."""
-    directory = _upload_dir()
-    for old in directory.glob("*.json"):  # forget files nobody confirmed
-        if old.stat().st_mtime < time.time() - UPLOAD_SECONDS:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    document = {"user": user_id, "kind": kind, "text": text}
-    (directory / f"{token}.json").write_text(json.dumps(document), encoding="utf-8")
-    return token
-
-
-def take_upload(*, user_id: int, kind: str, token: str, remove: bool = False) -> str:
-    """The text of a kept file, if `token` is this editor's for this import and not expired."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token or ""):
-        raise UploadGone
-    path = _upload_dir() / f"{token}.json"
-    try:
-        if path.stat().st_mtime < time.time() - UPLOAD_SECONDS:
-            raise UploadGone
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise UploadGone from None
-    if document.get("user") != user_id or document.get("kind") != kind:
-        raise UploadGone
-    if remove:
-        path.unlink(missing_ok=True)
-    return document["text"]
 
 
 def claim_rows(claims: Iterable[Claim]):

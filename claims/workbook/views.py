@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from claims.imports import StaleImportError, UploadGone, keep_upload, take_upload
+from claims.imports import ImportStep, preview_or_import
 from claims.workbook.export import TEMPLATE_SHEETS, export_sheets
 from claims.workbook.plan import import_workbook
 from claims.workbook.sheets import (
@@ -57,48 +57,31 @@ class WorkbookForm(forms.Form):
 def import_view(request: HttpRequest) -> HttpResponse:
     _allowed(request)
     form = WorkbookForm(request.POST or None, request.FILES or None)
-    report = error = token = None
+    step = ImportStep()
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data.get("content")
-        confirm = content is None
-        try:
-            if confirm:
-                kept = take_upload(
-                    user_id=request.user.pk, kind=UPLOAD_KIND, token=form.cleaned_data["token"]
-                )
-                content = base64.b64decode(kept)
-            report = import_workbook(
-                sheets=read_workbook(content), dry_run=not confirm, user=request.user
-            )
-        except UploadGone:
-            error = "This preview has expired or is not yours: upload the workbook again."
-        except (WorkbookFileError, StaleImportError) as exc:
-            error = str(exc)
-        else:
-            if report.saved:
-                take_upload(
-                    user_id=request.user.pk,
-                    kind=UPLOAD_KIND,
-                    token=form.cleaned_data["token"],
-                    remove=True,
-                )
-                counts = report.counts
-                messages.success(
-                    request,
-                    f"Workbook imported: {counts['create']} rows created, {counts['update']} "
-                    f"updated, {counts['unchanged']} unchanged.",
-                )
-                return redirect("admin:index")
-            if report.ok:
-                text = base64.b64encode(content).decode("ascii")
-                token = keep_upload(user_id=request.user.pk, kind=UPLOAD_KIND, text=text)
+        step = preview_or_import(
+            user_id=request.user.pk,
+            kind=UPLOAD_KIND,
+            # Kept as text: the workbook's bytes in base64.
+            upload=None if content is None else base64.b64encode(content).decode("ascii"),
+            token=form.cleaned_data["token"],
+            run=lambda text, dry_run: import_workbook(
+                sheets=read_workbook(base64.b64decode(text)), dry_run=dry_run, user=request.user
+            ),
+            file_error=WorkbookFileError,
+            gone="This preview has expired or is not yours: upload the workbook again.",
+        )
+        if step.report and step.report.saved:
+            messages.success(request, f"Workbook imported: {step.report.summary}")
+            return redirect("admin:index")
     context = {
         **admin.site.each_context(request),
         "title": "Import a workbook",
         "form": form,
-        "report": report,
-        "error": error,
-        "token": token,
+        "report": step.report,
+        "error": step.error,
+        "token": step.token,
         "sheets": SHEETS,
     }
     return TemplateResponse(request, "admin/claims/workbook_import.html", context)
