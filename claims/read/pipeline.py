@@ -230,22 +230,18 @@ def read_units(read: AsOf) -> list[Unit]:
         due = m["achieved_on"] if stage == OPERATING else m["current_target_latest"]
         gwh, reason = to_gwh(m["capacity_value"], m["capacity_unit"], cell_ah=m["cell_ah"])
         units.append(
-            Unit(
+            _unit(
+                m,
+                gwh,
+                reason,
                 name=m["title"],
                 url=f"{milestone_url}{m['pk']}/",
-                company_slug=m["company__slug"],
-                company_name=m["company__name"],
-                country=str(m["country"]),
                 technology=m["technology__slug"] or m["facility__technology__slug"] or "",
                 technology_name=m["technology__name"] or m["facility__technology__name"] or "",
                 stage=stage,
                 year=due.year if due else None,
                 first_year=m["first_target_latest"].year if m["first_target_latest"] else None,
                 achieved_on=m["achieved_on"],
-                value=m["capacity_value"],
-                unit=m["capacity_unit"],
-                gwh=gwh,
-                reason=reason,
             )
         )
     carried = Milestone.objects.filter(
@@ -269,26 +265,37 @@ def read_units(read: AsOf) -> list[Unit]:
     ):
         gwh, reason = to_gwh(f["capacity_value"], f["capacity_unit"])
         units.append(
-            Unit(
+            _unit(
+                f,
+                gwh,
+                reason,
                 name=f["name"],
                 url=f"{facility_url}{f['slug']}/",
-                company_slug=f["company__slug"],
-                company_name=f["company__name"],
-                country=str(f["country"]),
                 technology=f["technology__slug"] or "",
                 technology_name=f["technology__name"] or "",
                 stage=FACILITY_STAGES.get(f["status"], PLANNED) if today else PLANNED,
                 year=None,
                 first_year=None,
                 achieved_on=None,
-                value=f["capacity_value"],
-                unit=f["capacity_unit"],
-                gwh=gwh,
-                reason=reason,
                 facility_only=True,
             )
         )
     return units
+
+
+def _unit(row: dict, gwh: Decimal | None, reason: str, **fields) -> Unit:
+    """A unit from a milestone's or a facility's values(): its company, country and stated
+    capacity as the row has them, converted to `gwh` (or not, for `reason`), and the rest."""
+    return Unit(
+        company_slug=row["company__slug"],
+        company_name=row["company__name"],
+        country=str(row["country"]),
+        value=row["capacity_value"],
+        unit=row["capacity_unit"],
+        gwh=gwh,
+        reason=reason,
+        **fields,
+    )
 
 
 @dataclass
