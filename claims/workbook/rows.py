@@ -129,6 +129,23 @@ def note_errors(form, what: str, out: RowOutcome) -> None:
         out.errors.extend(f"{label}: {m}" for m in messages)
 
 
+def _made_earlier(instance, message: str, out: RowOutcome) -> bool:
+    """Whether an earlier row of the file made this record (then told in out.errors): a record
+    the file makes has a negative primary key until it is written."""
+    if instance is not None and instance.pk < 0:
+        out.errors.append(message)
+        return True
+    return False
+
+
+def _set_change(instance, name: str, old: set[str], new: set[str]) -> list[tuple[str, str, str]]:
+    """The change of a stored record's many-to-many column (old and new slugs), as the
+    (field, old, new) of form_changes; none for a new record or the same set."""
+    if instance is None or old == new:
+        return []
+    return [(name, "; ".join(sorted(old)) or "(empty)", "; ".join(sorted(new)) or "(empty)")]
+
+
 def _set_partners(milestone: Milestone, partners: list[Company]) -> None:
     """The milestone's partners as the claims of this file see them (the model's partner
     check reads milestone.partners, which answers from this cache without a query)."""
@@ -211,15 +228,7 @@ class SheetRows:
         form = CompanySheetForm(data=data, instance=instance or Company())
         old_tech = {t.slug for t in instance.technologies.all()} if instance else set()
         new_tech = {t.slug for t in technologies}
-        extra = []
-        if instance is not None and old_tech != new_tech:
-            extra.append(
-                (
-                    "technologies",
-                    "; ".join(sorted(old_tech)) or "(empty)",
-                    "; ".join(sorted(new_tech)) or "(empty)",
-                )
-            )
+        extra = _set_change(instance, "technologies", old_tech, new_tech)
         if self._check(form, instance, Company, out, "company", extra):
             company = form.instance
             self.seen_companies.add(company)
@@ -236,8 +245,7 @@ class SheetRows:
             return
         key = normalise_url(url) if url else ("untitled", title.casefold())
         instance = self.sources.get(key)
-        if instance is not None and instance.pk < 0:
-            out.errors.append("source: this page is on the sources sheet twice.")
+        if _made_earlier(instance, "source: this page is on the sources sheet twice.", out):
             return
         if instance is not None and url and instance.url != url:
             out.understood.append(f"the same page as the stored {instance.url}; that URL is kept")
@@ -297,8 +305,7 @@ class SheetRows:
             return
         key = (a.pk, row.get("kind", ""), b.pk)
         instance = self.relations.get(key)
-        if instance is not None and instance.pk < 0:
-            out.errors.append("relation: this relation is on the sheet twice.")
+        if _made_earlier(instance, "relation: this relation is on the sheet twice.", out):
             return
         form = RelationSheetForm(
             data={"kind": row.get("kind", ""), "note": row.get("note", "")},
@@ -326,8 +333,7 @@ class SheetRows:
         if out.errors:
             return
         instance = self.facilities.get(slug)
-        if instance is not None and instance.pk < 0:
-            out.errors.append(f"facility: {slug} is on the sheet twice.")
+        if _made_earlier(instance, f"facility: {slug} is on the sheet twice.", out):
             return
         data = {name: row.get(name, "") for name in FACILITY_FIELDS}
         data["status"] = data["status"] or Facility.Status.ANNOUNCED
@@ -351,8 +357,7 @@ class SheetRows:
         if out.errors:
             return
         instance = self.milestones.get(slug)
-        if instance is not None and instance.pk < 0:
-            out.errors.append(f"milestone: {slug} is on the sheet twice.")
+        if _made_earlier(instance, f"milestone: {slug} is on the sheet twice.", out):
             return
         data = {name: row.get(name, "") for name in MILESTONE_FIELDS}
         form = MilestoneSheetForm(data=data, instance=instance or Milestone())
@@ -361,14 +366,7 @@ class SheetRows:
         extra += self._fk_change(instance, "technology", technology, lambda t: t.slug)
         old_partners = {p.slug for p in instance.partners.all()} if instance else set()
         new_partners = {p.slug for p in partners}
-        if instance is not None and old_partners != new_partners:
-            extra.append(
-                (
-                    "partners",
-                    "; ".join(sorted(old_partners)) or "(empty)",
-                    "; ".join(sorted(new_partners)) or "(empty)",
-                )
-            )
+        extra += _set_change(instance, "partners", old_partners, new_partners)
         form.instance.company, form.instance.facility = company, facility
         form.instance.technology = technology
         if self._check(form, instance, Milestone, out, "milestone", extra):
@@ -420,11 +418,8 @@ class SheetRows:
             return
         key = (milestone.pk, source.pk, row.get("kind", ""), stated_on)
         instance = self.claims.get(key)
-        if instance is not None and instance.pk < 0:
-            out.errors.append(
-                "claim: the sheet already has a claim of this kind from this source on this "
-                "date for this milestone."
-            )
+        twice = "claim: the sheet already has a claim of this kind from this source on this date"
+        if _made_earlier(instance, f"{twice} for this milestone.", out):
             return
         form = ClaimRowForm(data=data, instance=instance or Claim())
         # Before validation: the target is read against the company's fiscal year.
