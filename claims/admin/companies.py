@@ -32,21 +32,23 @@ class FacilityInline(admin.TabularInline):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class RelationFromInline(admin.TabularInline):
+class RelationInline(admin.TabularInline):
+    """A company's relations, one direction of them (the other company and the source)."""
+
     model = CompanyRelation
-    fk_name = "from_company"
     form = VersionedInlineForm
     extra = 0
+
+
+class RelationFromInline(RelationInline):
+    fk_name = "from_company"
     autocomplete_fields = ["to_company", "source"]
     verbose_name = "relation (this company is … of …)"
     verbose_name_plural = "relations: this company is … of …"
 
 
-class RelationToInline(admin.TabularInline):
-    model = CompanyRelation
+class RelationToInline(RelationInline):
     fk_name = "to_company"
-    form = VersionedInlineForm
-    extra = 0
     autocomplete_fields = ["from_company", "source"]
     verbose_name = "relation (… is … of this company)"
     verbose_name_plural = "relations: … is … of this company"
