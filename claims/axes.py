@@ -1,5 +1,10 @@
 """Scales, axes and ticks of the server-rendered SVG charts (claims.charts, claims.plots,
-claims.pipeline_chart): pure functions of numbers and dates, no ORM, no request."""
+claims.pipeline_chart): pure functions of numbers and dates, no ORM, no request.
+
+Every chart with labels or an axis at its left is drawn in two parts side by side
+(`SplitChart`): that column, which stays in view when the chart scrolls sideways on a narrow
+screen, and the plot.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+#: Room left of a plot's first gridline, so that marks at the axis start are drawn whole.
+PLOT_GUTTER = 8
 #: Round steps of a linear axis: 1, 2 or 5 times a power of ten.
 STEPS = (1, 2, 5, 10)
 
@@ -20,6 +27,15 @@ def n(value: float) -> str:
 def anchor(x: float, left: float, right: float, room: float = 70) -> str:
     """The text-anchor that keeps a label at x inside [left, right]."""
     return "end" if x > right - room else "start" if x < left + room else "middle"
+
+
+class SplitChart:
+    """A chart drawn as two parts side by side, one unit a pixel: its labels (an HTML column of
+    one row per row of the chart) or its y axis at the left, which stay in view while the chart
+    scrolls sideways, and its plot, which shows the chart's own coordinates from x = `plot_x`
+    to its width. A subclass gives `plot_x`, `width` and `height`."""
+
+    plot_width = property(lambda self: self.width - self.plot_x)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from claims.axes import AxisTick, DateScale, anchor, n, year_span, year_ticks
+from claims.axes import (
+    PLOT_GUTTER,
+    AxisTick,
+    DateScale,
+    SplitChart,
+    anchor,
+    n,
+    year_span,
+    year_ticks,
+)
 from claims.dates import format_span
 from claims.status import (
     CANCELLATION,
@@ -29,11 +38,11 @@ from claims.status import (
     visible,
 )
 
-TITLE_CHARS = 42
-STATUS_CHARS = 44  # the status line under a title, at 12 px, inside the label column
+#: The timeline's rows and the header above them (the as-of label, the year labels), in
+#: pixels: the label column beside the plot has the same (static/css/site.css, .tl-keys).
 ROW_HEIGHT = 44
-LABEL_WIDTH = 316  # the timeline's label column, left of the plot
-HEADER = 40  # the as-of label and year labels above the timeline's rows
+HEADER = 40
+LABEL_WIDTH = 316  # the plot's axis starts here, right of the label column
 
 
 class MilestoneLike(Protocol):
@@ -50,10 +59,6 @@ def day_label(d: date) -> str:
 
 def as_of_label(as_of: date, today: date | None) -> str:
     return "today" if as_of == (today or date.today()) else f"as of {day_label(as_of)}"
-
-
-def truncate(text: str, limit: int = TITLE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # Marker outlines as unit polygons: the status badges' shapes, and the revision directions.
@@ -118,27 +123,22 @@ class TimelineRow:
 
     height = ROW_HEIGHT
     title = property(lambda self: self.milestone.title)
-    label = property(lambda self: truncate(self.milestone.title))
     url = property(lambda self: self.milestone.get_absolute_url())
     status = property(lambda self: self.result.status.value)
     status_label = property(lambda self: self.result.status.label)
     status_text = property(
-        lambda self: truncate(
-            f"{self.status_label} · {self.note}" if self.note else self.status_label, STATUS_CHARS
-        )
+        lambda self: f"{self.status_label} · {self.note}" if self.note else self.status_label
     )
-    status_d = property(lambda self: shape(self.status, 14, self.y + 31))
+    status_d = property(lambda self: shape(self.status, 0, 0))  # its mark, centred on 0,0
     claim_count = property(lambda self: len(self.claims))
     mid = property(lambda self: self.y + ROW_HEIGHT / 2)
-    title_y = property(lambda self: self.y + 18)
-    status_y = property(lambda self: self.y + 35)
     first_y = property(lambda self: self.mid - 10)  # outlined box, 20 high
     current_y = property(lambda self: self.mid - 5)  # filled box, 10 high
     open_label_y = property(lambda self: self.mid - 12)
 
 
 @dataclass(frozen=True)
-class TimelineChart:
+class TimelineChart(SplitChart):
     width: int
     height: int
     rows: list[TimelineRow]
@@ -153,7 +153,7 @@ class TimelineChart:
     plot_right: float
 
     grid_top, year_label_y, as_of_label_y, as_of_line_top = HEADER - 4, HEADER - 10, 13, 17
-    label_x, status_text_x = 8, 24
+    plot_x = LABEL_WIDTH - PLOT_GUTTER
     grid_bottom = property(lambda self: self.height - 4)
     as_of_anchor = property(lambda self: anchor(self.as_of_x, self.plot_left, self.plot_right))
 
@@ -323,7 +323,7 @@ class Marker:
 
 
 @dataclass(frozen=True)
-class RevisionsChart:
+class RevisionsChart(SplitChart):
     width: int
     height: int
     points: list[RevisionPoint]
@@ -341,12 +341,13 @@ class RevisionsChart:
     top: float
     bottom: float
 
-    plot_width = property(lambda self: self.right - self.left)
-    plot_height = property(lambda self: self.bottom - self.top)
+    frame_width = property(lambda self: self.right - self.left)
+    frame_height = property(lambda self: self.bottom - self.top)
     x_label_y = property(lambda self: self.bottom + 16)
     x_title_x = property(lambda self: (self.left + self.right) / 2)
     x_title_y = property(lambda self: self.bottom + 36)
-    y_label_x = property(lambda self: self.left - 6)
+    plot_x = property(lambda self: self.left - PLOT_GUTTER)  # the y axis's labels left of it
+    y_label_x = property(lambda self: self.plot_x - 4)
     y_title_y = property(lambda self: (self.top + self.bottom) / 2)
     as_of_label_y = property(lambda self: self.top - 20)
     as_of_line_top = property(lambda self: self.top - 16)

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from claims.axes import AxisTick, linear_ticks
-from claims.charts import truncate
+from claims.axes import PLOT_GUTTER, AxisTick, SplitChart, linear_ticks
 
 PIPE_LABEL_WIDTH = 190
+#: The rows and the header above them, in pixels: the label column beside the plot has the
+#: same (static/css/site.css, .pp-keys).
 PIPE_ROW = 28
+PIPE_TOP = 34
 PIPE_BAR = 18
 PIPE_WIDTH = 720
-PIPE_TOP = 34
 PIPE_RIGHT_ROOM = 80  # the row's total, right of its bar
-PIPE_LABEL_CHARS = 26
 #: The axis's steps: 1, 2, 2.5 or 5 times a power of ten (GWh figures run 25, 50, 75, …).
 QUARTER_STEPS = (1, 2, 2.5, 5, 10)
 
@@ -32,14 +32,14 @@ class PipeSegment:
 class PipeBar:
     label: str
     y: float
-    text_y: float
+    text_y: float  # the middle of the bar, for its total
     segments: tuple[PipeSegment, ...]
     total_x: float
     total_label: str
 
 
 @dataclass(frozen=True)
-class PipelineChart:
+class PipelineChart(SplitChart):
     title: str
     description: str
     width: int
@@ -50,7 +50,8 @@ class PipelineChart:
     bar_height: float
     bars: tuple[PipeBar, ...]
     x_ticks: tuple[AxisTick, ...]
-    label_x: float
+
+    plot_x = property(lambda self: self.left - PLOT_GUTTER)
 
 
 def gwh_label(value: float) -> str:
@@ -66,8 +67,8 @@ def pipeline_chart(
     title: str,
     description: str,
 ) -> PipelineChart | None:
-    """Horizontal stacked bars: one bar per row (its label at the left, beside it, so it stays
-    with its row), one segment per stage with capacity, in `stages` order. None without any
+    """Horizontal stacked bars: one bar per row (its label in the column left of the plot, on
+    the same line), one segment per stage with capacity, in `stages` order. None without any
     capacity."""
     largest = max((sum(by_stage.values()) for _, by_stage in rows), default=0)
     if largest <= 0:
@@ -97,7 +98,7 @@ def pipeline_chart(
         total = sum(by_stage.values())
         bars.append(
             PipeBar(
-                truncate(label, PIPE_LABEL_CHARS),
+                label,
                 round(y, 1),
                 round(y + PIPE_BAR / 2, 1),
                 tuple(segments),
@@ -116,5 +117,4 @@ def pipeline_chart(
         bar_height=PIPE_BAR,
         bars=tuple(bars),
         x_ticks=tuple(ticks),
-        label_x=left - 8,
     )

@@ -16,11 +16,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from claims.axes import AxisTick, DateScale, linear_ticks, n, year_span, year_ticks
-from claims.charts import day_label, truncate
+from claims.axes import (
+    PLOT_GUTTER,
+    AxisTick,
+    DateScale,
+    SplitChart,
+    linear_ticks,
+    n,
+    year_span,
+    year_ticks,
+)
+from claims.charts import day_label
 from claims.status import SlipSpread
 
 SPREAD_LABEL_WIDTH = 220
+#: The spread chart's rows and header, in pixels: its label column has the same
+#: (static/css/site.css, .sp-keys).
 SPREAD_ROW = 30
 SPREAD_HEADER = 34
 SCATTER_LEFT = 64
@@ -34,7 +45,6 @@ SCATTER_BOTTOM = 40
 @dataclass(frozen=True)
 class SpreadRow:
     y: float
-    label: str
     title: str
     url: str
     spread: SlipSpread
@@ -49,7 +59,6 @@ class SpreadRow:
     mid = property(lambda self: self.y + SPREAD_ROW / 2)
     box_y = property(lambda self: self.mid - 8)
     box_width = property(lambda self: round(max(self.upper_x - self.lower_x, 1.5), 1))
-    label_y = property(lambda self: self.mid + 4)
     whisker_d = property(
         lambda self: (
             f"M{n(self.least_x)},{n(self.mid)}H{n(self.lower_x)}"
@@ -62,7 +71,7 @@ class SpreadRow:
 
 
 @dataclass(frozen=True)
-class SpreadChart:
+class SpreadChart(SplitChart):
     width: int
     height: int
     rows: list[SpreadRow]
@@ -74,7 +83,7 @@ class SpreadChart:
 
     grid_top = SPREAD_HEADER - 6
     tick_label_y = SPREAD_HEADER - 12
-    label_x = 8
+    plot_x = SPREAD_LABEL_WIDTH - PLOT_GUTTER
     grid_bottom = property(lambda self: self.height - 4)
 
 
@@ -108,7 +117,6 @@ def spread_chart(
         rows.append(
             SpreadRow(
                 y=y,
-                label=truncate(label, 30),
                 title=label,
                 url=url,
                 spread=spread,
@@ -158,7 +166,7 @@ class ScatterPoint:
 
 
 @dataclass(frozen=True)
-class ScatterChart:
+class ScatterChart(SplitChart):
     width: int
     height: int
     points: list[ScatterPoint]
@@ -173,7 +181,8 @@ class ScatterChart:
     plot_bottom: float
 
     x_label_y = property(lambda self: self.plot_bottom + 18)
-    y_label_x = SCATTER_LEFT - 8
+    plot_x = SCATTER_LEFT - PLOT_GUTTER  # the y axis's labels and title left of it
+    y_label_x = plot_x - 4
     axis_title_x = 8
     axis_title_y = 14
 

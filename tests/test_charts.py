@@ -7,7 +7,7 @@ from itertools import count
 
 from django.template.loader import render_to_string
 
-from claims.charts import DateScale, revisions_chart, timeline_chart, truncate, year_ticks
+from claims.charts import DateScale, revisions_chart, timeline_chart, year_ticks
 from claims.periods import format_period, parse_period
 from claims.status import Status, derive_status
 
@@ -156,11 +156,6 @@ def test_year_ticks_thin_labels_on_a_crowded_axis():
     assert labels == [str(y) for y in range(2000, 2040, 5)]
 
 
-def test_long_titles_are_truncated_with_an_ellipsis():
-    assert truncate("x" * 42) == "x" * 42
-    assert truncate("x" * 60) == "x" * 41 + "…"
-
-
 # Timeline geometry --------------------------------------------------------------------------
 
 
@@ -277,7 +272,7 @@ def test_company_is_named_only_on_a_chart_of_several_companies():
     assert all(row.note == "" for row in one.rows)
 
 
-def test_status_line_is_cut_short_to_stay_inside_the_label_column():
+def test_status_line_names_the_status_and_on_a_chart_of_several_the_company():
     long_name = "China government (MIIT-led all-solid-state battery project)"
     items = [
         *one_of_each_status(),
@@ -285,10 +280,10 @@ def test_status_line_is_cut_short_to_stay_inside_the_label_column():
     ]
     chart = timeline_chart(items, AS_OF)
     assert row_for(chart, "Pilot line").status_text == "Cancelled · QuantumScape"
-    text = row_for(chart, "Funding").status_text
-    assert text.startswith("On track · China government") and text.endswith("…")
-    assert len(text) == 44
-    assert row_for(chart, "Funding").note == long_name  # whole in the tooltip and the table
+    # Whole: the label column cuts it short to its width (static/css/site.css).
+    assert row_for(chart, "Funding").status_text == f"On track · {long_name}"
+    one = timeline_chart(one_of_each_status()[2:], AS_OF)
+    assert row_for(one, "Sample delivery").status_text == "Overdue"
 
 
 def test_description_counts_milestones_by_status():
@@ -416,24 +411,52 @@ def test_revisions_description_summarises_the_moves():
 
 
 def svg_of(html: str) -> str:
-    return html[html.index("<svg") : html.index("</svg>")]
+    """The chart's plot: the SVG that has the chart's title."""
+    start = html.rindex("<svg", 0, html.index("<title id="))
+    return html[start : html.index("</svg>", start)]
 
 
-def test_timeline_renders_accessible_svg_with_every_status_in_words():
+def keys_of(html: str) -> str:
+    """The chart's label column: the list beside the plot."""
+    start = html.index('<ul class="chart-keys')
+    return html[start : html.index("</ul>", start)]
+
+
+def test_timeline_names_each_row_with_its_status_in_words_beside_an_accessible_plot():
     html = render_to_string(
         "includes/timeline_svg.html", {"chart": timeline_chart(one_of_each_status(), AS_OF)}
     )
-    # Not role="img": an img's children are presentational, and the rows are links to follow.
-    assert 'role="img"' not in svg_of(html)
-    assert 'aria-labelledby="timeline-title" aria-describedby="timeline-desc"' in html
-    assert '<title id="timeline-title">Milestone timeline</title>' in html
-    assert '<desc id="timeline-desc">6 milestones' in html
     svg = svg_of(html)
-    for status in Status:
-        assert f">{status.label}" in svg
-        assert f"chart-status-{status.value}" in svg
+    assert 'role="img" aria-labelledby="timeline-title timeline-desc"' in svg
+    assert '<title id="timeline-title">Milestone timeline</title>' in svg
+    assert '<desc id="timeline-desc">6 milestones' in svg
     assert "<title>1 Feb 2024: Cancellation or strategy change</title>" in svg
-    assert 'href="/milestones/' in svg
+    # The rows' names, links and statuses are HTML in the label column, in the rows' order.
+    keys = keys_of(html)
+    assert keys.count("<li") == 6
+    for status in Status:
+        assert f"> {status.label}" in keys
+        assert f"chart-status-{status.value}" in keys
+    assert keys.index("Phase 1 line-off") < keys.index("Pilot line") < keys.index("Sample")
+    assert 'href="/milestones/' in keys and "href" not in svg
+
+
+def test_plot_shows_the_chart_right_of_its_label_column_at_one_unit_a_pixel():
+    chart = timeline_chart(one_of_each_status(), AS_OF)
+    html = render_to_string("includes/timeline_svg.html", {"chart": chart})
+    width, height = chart.width - chart.plot_x, chart.height
+    assert chart.plot_x < chart.plot_left
+    assert (
+        f'viewBox="{chart.plot_x} 0 {width} {height}" width="{width}" height="{height}"'
+        in svg_of(html)
+    )
+
+
+def test_label_column_holds_whole_titles():
+    title = "Phase 2 of the Chengdu base delivers 100 MWh a year of all-solid-state cells"
+    chart = timeline_chart([milestone(title, said("announcement", "2025-09-02", "2026"))], AS_OF)
+    html = render_to_string("includes/timeline_svg.html", {"chart": chart})
+    assert f">{title}</a>" in keys_of(html)
 
 
 def test_timeline_table_has_a_row_per_milestone():
@@ -461,7 +484,7 @@ def test_links_keep_a_past_as_of_date():
     html = render_to_string(
         "includes/timeline_svg.html", {"chart": chart, "is_past": True, "as_of": AS_OF}
     )
-    assert "?as_of=2025-09-05" in svg_of(html)
+    assert "?as_of=2025-09-05" in keys_of(html)
 
 
 def test_nothing_is_rendered_without_a_chart():
@@ -480,6 +503,20 @@ def test_revisions_chart_renders_titles_and_table():
         assert f'<th scope="col">{heading}</th>' in table
     assert table.count("<tr>") == 1 + 5
     assert '<time datetime="2023-06-13">13 Jun 2023</time>' in table
+
+
+def test_revisions_chart_keeps_its_y_axis_labels_apart_from_the_plot():
+    chart = revisions_chart(slipping())
+    html = render_to_string("includes/revisions_chart.html", {"chart": chart})
+    axis = html[
+        html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg chart-keys"') :
+    ]
+    axis = axis[: axis.index("</svg>")]
+    assert 'aria-hidden="true"' in axis and f'width="{chart.plot_x}"' in axis
+    year_labels = [t.label for t in chart.y_ticks if t.label]
+    assert year_labels and all(f">{label}</text>" in axis for label in year_labels)
+    assert "Target: when it falls due" in axis
+    assert f'viewBox="{chart.plot_x} 0 {chart.width - chart.plot_x} {chart.height}"' in svg_of(html)
 
 
 def test_charts_have_no_style_attributes_and_no_script():

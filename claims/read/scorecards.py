@@ -137,6 +137,10 @@ def peer_ranks(read: AsOf, *, by: str, min_dated: int = MIN_DATED) -> tuple[dict
     return remember("peer-ranks", (read.day, by, min_dated), compute)
 
 
+#: A chart's width in a column of a two-column page (.two-col), in pixels.
+HALF_PAGE_CHART = 540
+
+
 def scorecard_context(read: AsOf, *, by: str, key: str, name: str, record: TrackRecord) -> dict:
     """What includes/scorecard.html shows on a company's or a country's page: its rank among
     its peers and the spread of its slips."""
@@ -154,6 +158,7 @@ def scorecard_context(read: AsOf, *, by: str, key: str, name: str, record: Track
         "spread_chart": spread_chart(
             [(name, "#record-h", record.spread, record.slips)],
             title=f"{name}: spread of slips, months past the first dated target",
+            width=HALF_PAGE_CHART,
         ),
     }
 
