@@ -22,10 +22,11 @@ from claims.imports.rows import (
     CompanyMatcher,
     SourceRowForm,
     StaleImportError,
-    _errors,
     _run,
     _save,
+    claim_key,
     date_warnings,
+    note_errors,
     read_claim_row,
     source_warnings,
     understood,
@@ -72,8 +73,9 @@ class _ClaimPlan:
         source_ids = {s.pk for s in self.sources_by_key.values()}
         source_ids |= {s.pk for s in self.sources_by_title.values()}
         for claim in Claim.objects.filter(milestone_id__in=milestone_ids, source_id__in=source_ids):
-            key = (claim.milestone_id, claim.source_id, claim.kind, claim.stated_on)
-            self.claims[key] = claim
+            self.claims[
+                claim_key(claim.milestone_id, claim.source_id, claim.kind, claim.stated_on)
+            ] = claim
 
     # -- one row -------------------------------------------------------------------------------
     def source(self, row: dict[str, str], result: RowResult) -> Source | None:
@@ -120,7 +122,7 @@ class _ClaimPlan:
         if via is not None and not via.pk and not url:
             form.errors.pop("url", None)  # reported via a source this file creates first
         if form.errors:
-            _errors(form, "source", result)
+            note_errors(form, "source", result)
             return None
         action = None
         if instance is None:
@@ -162,7 +164,7 @@ class _ClaimPlan:
         except ValueError as exc:
             result.errors.append(f"{exc}")
             return
-        key = (milestone.pk, source.pk or id(source), row["kind"], stated_on)
+        key = claim_key(milestone.pk, source.pk or id(source), row["kind"], stated_on)
         instance = self.claims.get(key)
         if instance is not None and not instance.pk:
             result.errors.append(
@@ -175,7 +177,7 @@ class _ClaimPlan:
         form.instance.milestone = milestone
         form.instance.source = source
         if not form.is_valid():
-            _errors(form, "claim", result)
+            note_errors(form, "claim", result)
             return
         result.understood = understood(form.instance)
         result.warnings.extend(date_warnings(form.instance, source))

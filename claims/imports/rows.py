@@ -233,7 +233,14 @@ def read_claim_row(row: dict[str, str]) -> tuple[date, dict]:
     return stated_on, data
 
 
-def _errors(form, what: str, result: RowResult) -> None:
+def claim_key(milestone_id: int, source_id: int, kind: str, stated_on: date) -> tuple:
+    """A claim's natural key, in a file and in the database: its milestone, its source, its
+    kind and the day it was stated."""
+    return (milestone_id, source_id, kind, stated_on)
+
+
+def note_errors(form, what: str, result: RowResult) -> None:
+    """A row form's errors into the row's result, each named after its column."""
     for name, messages in form.errors.items():
         label = what if name == "__all__" else f"{what} {name.replace('_', ' ')}"
         result.errors.extend(f"{label}: {m}" for m in messages)

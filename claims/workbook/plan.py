@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from claims.imports.rows import CLAIM_DERIVED, CLAIM_FIELDS, StaleImportError
+from claims.imports.rows import CLAIM_DERIVED, CLAIM_FIELDS, StaleImportError, note_errors
 from claims.locking import lock_rows
 from claims.models import Claim, Company, CompanyRelation, Facility, Milestone, Source, Technology
 from claims.urlnorm import normalise_url
@@ -26,7 +26,6 @@ from claims.workbook.rows import (
     SheetRows,
     WorkbookReport,
     form_changes,
-    note_errors,
     shown,
 )
 from claims.workbook.sheets import SHEET_NAMES

@@ -17,6 +17,7 @@ from claims.imports.rows import (
     ClaimRowForm,
     FastValidation,
     SourceRowForm,
+    claim_key,
     read_claim_row,
     understood,
 )
@@ -121,12 +122,6 @@ def form_changes(form) -> list[tuple[str, str, str]]:
         old = bound.field.prepare_value(bound.initial)
         out.append((name.replace("_", " "), shown(old), shown(form.data.get(name))))
     return out
-
-
-def note_errors(form, what: str, out: RowOutcome) -> None:
-    for name, messages in form.errors.items():
-        label = what if name == "__all__" else f"{what} {name.replace('_', ' ')}"
-        out.errors.extend(f"{label}: {m}" for m in messages)
 
 
 def _made_earlier(instance, message: str, out: RowOutcome) -> bool:
@@ -389,8 +384,9 @@ class SheetRows:
         if not ids:
             return
         for claim in Claim.objects.filter(milestone_id__in=ids):
-            key = (claim.milestone_id, claim.source_id, claim.kind, claim.stated_on)
-            self.claims[key] = claim
+            self.claims[
+                claim_key(claim.milestone_id, claim.source_id, claim.kind, claim.stated_on)
+            ] = claim
 
     def _claims(self, row: dict[str, str], out: RowOutcome) -> None:
         out.summary = (
@@ -416,7 +412,7 @@ class SheetRows:
         except ValueError as exc:
             out.errors.append(f"claim {exc}")
             return
-        key = (milestone.pk, source.pk, row.get("kind", ""), stated_on)
+        key = claim_key(milestone.pk, source.pk, row.get("kind", ""), stated_on)
         instance = self.claims.get(key)
         twice = "claim: the sheet already has a claim of this kind from this source on this date"
         if _made_earlier(instance, f"{twice} for this milestone.", out):
