@@ -81,19 +81,23 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+def paginator(items, per_page: int, count: int | None = None) -> Paginator:
+    """A paginator of the items; told how many there are when that is known (no count query)."""
+    if count is None:
+        return Paginator(items, per_page)
+    return CountedPaginator(items, per_page, count=count)
+
+
 def paginate(
     request: HttpRequest, items, context: dict, per_page: int = PAGE_SIZE, count: int | None = None
 ) -> Page:
     """The requested page; a page number out of range shows the nearest page with a note."""
-    if count is None:
-        paginator = Paginator(items, per_page)
-    else:
-        paginator = CountedPaginator(items, per_page, count=count)
+    pages = paginator(items, per_page, count)
     raw = request.GET.get("page", "1")
-    page = paginator.get_page(raw)
+    page = pages.get_page(raw)
     if raw != "1" and str(page.number) != raw:
         context["messages_list"].append(
-            f"There is no page {raw[:20]!s}; showing page {page.number} of {paginator.num_pages}."
+            f"There is no page {raw[:20]!s}; showing page {page.number} of {pages.num_pages}."
         )
     return page
 
@@ -111,11 +115,7 @@ def section_page(
     next_url: the same URL with only `param` changed. A page number out of range shows the
     nearest page.
     """
-    if count is None:
-        paginator = Paginator(items, per_page)
-    else:
-        paginator = CountedPaginator(items, per_page, count=count)
-    page = paginator.get_page(request.GET.get(param))
+    page = paginator(items, per_page, count).get_page(request.GET.get(param))
 
     def url(number: int) -> str:
         query = request.GET.copy()
