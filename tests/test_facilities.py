@@ -208,3 +208,24 @@ def test_demo_bases_of_eve_and_qingtao_show_with_their_capacities(client):
     assert "500,000 cells/yr" in response.text
     first = response.context["page"].object_list[0]
     assert first.slug == "qingtao-southwest-ssb-base"
+
+
+def test_company_facet_lists_the_thirty_with_most_facilities_and_the_chosen_one(client):
+    companies = [CompanyFactory(slug=f"maker-{i:02}", name=f"Maker {i:02}") for i in range(33)]
+    for i, company in enumerate(companies):
+        for _ in range(1 + (i < 30)):  # the first thirty have two facilities each
+            FacilityFactory(company=company)
+    facets = client.get(URL).context["facets"]["company"]
+    assert [f["value"] for f in facets] == [f"maker-{i:02}" for i in range(30)]
+    chosen = client.get(URL, {"company": "maker-32"}).context["facets"]["company"]
+    assert chosen[0]["value"] == "maker-32" and chosen[0]["selected"]
+    assert len(chosen) == 30
+
+
+def test_a_page_of_the_index_is_read_in_name_order_from_the_index(client, django_assert_num_queries):
+    for name in ["beta", "Alpha", "gamma"]:
+        FacilityFactory(name=name, country="CN")
+    client.get(URL, {"country": "CN"})  # the facet counts, cached
+    with django_assert_num_queries(1):
+        rows = client.get(URL, {"country": "CN", "_": "uncached page"}).context["page"]
+    assert [f.name for f in rows.object_list] == ["Alpha", "beta", "gamma"]

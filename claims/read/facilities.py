@@ -4,7 +4,8 @@
     read.facilities()      # the facilities found, capacity in GWh/yr annotated, in order
     read.facets(), read.count()   # counts of each filter value (cached under the data version)
     read.export()          # every facility found, for the CSV
-    read.marks()           # the ones with coordinates, as marks on the world map
+    read.marks()           # the ones with coordinates, as marks on the world map (cached)
+    read.mapped(), read.mapped_count()   # the same as rows in name order, and their number
 
 As of a day, a facility is shown when something known by then speaks of it: its profile's
 source was published by the day, or a milestone at it has a claim known by the day. A
@@ -21,7 +22,7 @@ convertible", and a capacity range leaves it out.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -61,6 +62,8 @@ SORT_ORDERS = {
 }
 
 FACETS = ("country", "company", "status", "technology", "kind")
+#: The company facet lists the companies with most facilities (and the one chosen).
+COMPANY_FACETS = 30
 
 
 def capacity_gwh(value: Decimal | None, unit: str) -> Decimal | None:
@@ -305,13 +308,27 @@ class Facilities:
                 if row[field] not in (None, "")
             ]
             found.sort(key=lambda f: (not f["selected"], -f["n"], str(f["label"])))
-            facets[name] = found
+            facets[name] = found[:COMPANY_FACETS] if name == "company" else found
         return facets
 
     # -- exports and the map ---------------------------------------------------------------
 
     def export(self) -> Iterator[Facility]:
         return self.facilities().iterator(chunk_size=2000)
+
+    def mapped(self) -> QuerySet:
+        """The facilities found that have coordinates, with their company, in name order (as
+        the index reads them: a page at a time, along facility_name_idx)."""
+        return (
+            self.narrowed(self.known())
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .select_related("company")
+            .order_by(Lower("name"), "pk")
+        )
+
+    def mapped_count(self) -> int:
+        """How many facilities found have coordinates; cached."""
+        return remember("facility-mapped-count", (self.day, self.filters), self.mapped().count)
 
     def marks(self) -> list[Mark]:
         """The facilities found that have coordinates, as marks on the world map, the
@@ -387,9 +404,10 @@ def _capacity_gwh():
     )
 
 
-def map_context(marks: list, *, key: str) -> dict:
-    """What includes/facility_map_svg.html needs besides the marks; `key` names the marks
-    shown (the filters), for the rendered marks kept under the data version."""
+def map_context(marks: list | Callable[[], list], *, key: str) -> dict:
+    """What includes/facility_map_svg.html needs: the marks (or a function giving them,
+    called only when the drawn map is not already cached), and `key`, naming the marks shown
+    (the filters), for the drawn map kept under the data version."""
     return {
         "map_key": key,
         "world": geo.world(),

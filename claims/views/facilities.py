@@ -94,12 +94,11 @@ def _csv_rows(request: HttpRequest, read: Facilities):
 def facility_map(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     form, read = _read(request, context)
-    marks = read.marks()
     context.update(
         form=form,
         facets=read.facets(),
-        **map_context(marks, key=repr(read.filters)),
-        page=paginate(request, marks, context, per_page=100),
+        **map_context(read.marks, key=repr(read.filters)),
+        page=paginate(request, read.mapped(), context, per_page=100, count=read.mapped_count()),
     )
     return render_page(request, "claims/facility_map.html", context)
 
