@@ -69,10 +69,13 @@ def data_version() -> str | None:
     global _bump_owed
     _pay_owed_bump()
     store = _versions()
-    version = store.get(DATA_VERSION_KEY)
+    # Redis keeps each process's copy of the version current (ssbtracker.cache.Watch): no
+    # round trip while the data does not change.
+    read = getattr(store, "get_watched", store.get)
+    version = read(DATA_VERSION_KEY)
     if version is None:
         store.add(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = store.get(DATA_VERSION_KEY)
+        version = read(DATA_VERSION_KEY)
         if version is None:
             _bump_owed = True
     return version
@@ -172,8 +175,7 @@ def page_key(request: HttpRequest) -> str:
     """The full URL (host, path, query), whether htmx asked for a partial, and the day.
 
     Not the data version: a cached page carries the version it was rendered under, and is
-    served only while that is still the current one (so that with one cache for both, the
-    page and the version come in one round trip).
+    served only while that is still the current one.
     """
     parts = (
         request.scheme,
@@ -189,14 +191,8 @@ def page_key(request: HttpRequest) -> str:
 def _cached_page(key: str) -> tuple[str | None, tuple | None]:
     """(the current data version, the page cached under `key` if rendered under it); the
     version is None while the cache does not answer."""
-    _pay_owed_bump()
-    if _versions() is cache:
-        found = cache.get_many([DATA_VERSION_KEY, key])
-        version, entry = found.get(DATA_VERSION_KEY), found.get(key)
-        if version is None:
-            version = data_version()
-    else:
-        version, entry = data_version(), cache.get(key)
+    version = data_version()
+    entry = cache.get(key) if version is not None else None
     if entry is not None and entry[0] == version:
         return version, entry
     return version, None
