@@ -24,6 +24,7 @@ it stays unchanged, and a change made through any process is seen at once by the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -193,10 +194,8 @@ class Watch:
 
     def _drop(self) -> None:
         conn, self.conn, self.value = self.conn, None, None
-        try:
+        with contextlib.suppress(RedisError, OSError):
             conn.disconnect()
-        except (RedisError, OSError):
-            pass
 
 
 _watches: dict[tuple[str, str], Watch] = {}
