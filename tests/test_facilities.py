@@ -222,7 +222,9 @@ def test_company_facet_lists_the_thirty_with_most_facilities_and_the_chosen_one(
     assert len(chosen) == 30
 
 
-def test_a_page_of_the_index_is_read_in_name_order_from_the_index(client, django_assert_num_queries):
+def test_a_page_of_the_index_is_read_in_name_order_from_the_index(
+    client, django_assert_num_queries
+):
     for name in ["beta", "Alpha", "gamma"]:
         FacilityFactory(name=name, country="CN")
     client.get(URL, {"country": "CN"})  # the facet counts, cached
