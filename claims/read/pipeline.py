@@ -124,7 +124,8 @@ class Unit(NamedTuple):
     """One unit of capacity as of the day (a tuple: thousands are cached and read back)."""
 
     name: str
-    url: str
+    #: The milestone's id, or the facility's slug when the unit is a facility's own capacity.
+    ref: str
     company_slug: str
     company_name: str
     country: str
@@ -145,6 +146,12 @@ class Unit(NamedTuple):
     @property
     def stage_label(self) -> str:
         return STAGE_LABELS[self.stage]
+
+    @property
+    def url(self) -> str:
+        if self.facility_only:
+            return reverse("claims:facility_detail", args=[self.ref])
+        return reverse("claims:milestone_detail", args=[int(self.ref)])
 
     @property
     def quantity_label(self) -> str:
@@ -221,29 +228,32 @@ def read_units(read: AsOf) -> list[Unit]:
             "achieved_on",
         )
     )
-    # One URL reversed for each kind of row, not one per row.
-    milestone_url = reverse("claims:milestone_detail", args=[0])[:-2]
-    facility_url = reverse("claims:facility_detail", args=["x"])[:-2]
+    # Names repeated on many units (companies, countries, technologies, units) are kept once.
+    shared: dict[str, str] = {}
+
+    def one(text: str) -> str:
+        return shared.setdefault(text, text)
+
     units = []
-    for m in milestones:
+    for m in milestones.iterator(chunk_size=2000):
         stage = stage_of(m["status"], m["facility__status"], today=today)
         due = m["achieved_on"] if stage == OPERATING else m["current_target_latest"]
         gwh, reason = to_gwh(m["capacity_value"], m["capacity_unit"], cell_ah=m["cell_ah"])
         units.append(
             Unit(
                 name=m["title"],
-                url=f"{milestone_url}{m['pk']}/",
-                company_slug=m["company__slug"],
-                company_name=m["company__name"],
-                country=str(m["country"]),
-                technology=m["technology__slug"] or m["facility__technology__slug"] or "",
-                technology_name=m["technology__name"] or m["facility__technology__name"] or "",
+                ref=str(m["pk"]),
+                company_slug=one(m["company__slug"]),
+                company_name=one(m["company__name"]),
+                country=one(str(m["country"])),
+                technology=one(m["technology__slug"] or m["facility__technology__slug"] or ""),
+                technology_name=one(m["technology__name"] or m["facility__technology__name"] or ""),
                 stage=stage,
                 year=due.year if due else None,
                 first_year=m["first_target_latest"].year if m["first_target_latest"] else None,
                 achieved_on=m["achieved_on"],
                 value=m["capacity_value"],
-                unit=m["capacity_unit"],
+                unit=one(m["capacity_unit"]),
                 gwh=gwh,
                 reason=reason,
             )
@@ -255,34 +265,38 @@ def read_units(read: AsOf) -> list[Unit]:
     facilities = (
         Facilities(read.day).known().filter(capacity_value__isnull=False).exclude(Exists(carried))
     )
-    for f in facilities.order_by("company__name", "name").values(
-        "slug",
-        "name",
-        "company__slug",
-        "company__name",
-        "country",
-        "technology__slug",
-        "technology__name",
-        "status",
-        "capacity_value",
-        "capacity_unit",
+    for f in (
+        facilities.order_by("company__name", "name")
+        .values(
+            "slug",
+            "name",
+            "company__slug",
+            "company__name",
+            "country",
+            "technology__slug",
+            "technology__name",
+            "status",
+            "capacity_value",
+            "capacity_unit",
+        )
+        .iterator(chunk_size=2000)
     ):
         gwh, reason = to_gwh(f["capacity_value"], f["capacity_unit"])
         units.append(
             Unit(
                 name=f["name"],
-                url=f"{facility_url}{f['slug']}/",
-                company_slug=f["company__slug"],
-                company_name=f["company__name"],
-                country=str(f["country"]),
-                technology=f["technology__slug"] or "",
-                technology_name=f["technology__name"] or "",
+                ref=f["slug"],
+                company_slug=one(f["company__slug"]),
+                company_name=one(f["company__name"]),
+                country=one(str(f["country"])),
+                technology=one(f["technology__slug"] or ""),
+                technology_name=one(f["technology__name"] or ""),
                 stage=FACILITY_STAGES.get(f["status"], PLANNED) if today else PLANNED,
                 year=None,
                 first_year=None,
                 achieved_on=None,
                 value=f["capacity_value"],
-                unit=f["capacity_unit"],
+                unit=one(f["capacity_unit"]),
                 gwh=gwh,
                 reason=reason,
                 facility_only=True,
