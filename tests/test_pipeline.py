@@ -351,6 +351,9 @@ def test_the_demos_chengdu_bases_show_with_their_capacities(client, demo):
     assert (qingtao.gwh, qingtao.stage, qingtao.year) == (Decimal("15"), CONSTRUCTION, 2028)
     # The EVE base's own 500,000 cells a year is its phases' capacity: not counted again.
     assert "Chengdu mass-production base, EVE Solid-State Battery Research Institute" not in found
+    # Murata's 1.2 million cells a year: its cell's voltage is known, not one Ah: not guessed.
+    yasu = found["Yasu plant (surface-mount all-solid-state batteries)"]
+    assert (yasu.gwh, yasu.reason, yasu.voltage) == (None, NO_AH, Decimal("3.8"))
     page = client.get("/pipeline/?group=company&country=CN")
     assert page.status_code == 200
     assert b"EVE Energy" in page.content and b"Qingtao Energy" in page.content
