@@ -433,6 +433,7 @@ METRICS = {
     "wh_kg": ("energy_density_wh_kg", "Energy density (Wh/kg)", "Wh/kg"),
     "wh_l": ("energy_density_wh_l", "Energy density (Wh/L)", "Wh/L"),
     "ah": ("cell_ah", "Cell capacity (Ah)", "Ah"),
+    "cycles": ("cycle_life", "Cycle life (cycles)", "cycles"),
 }
 
 
@@ -452,7 +453,7 @@ class MetricsForm(ListForm):
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
         self.fields["metric"].error_messages["invalid_choice"] = (
-            "%(value)s is not a metric: use wh_kg, wh_l or ah."
+            "%(value)s is not a metric: use " + ", ".join(METRICS) + "."
         )
 
     def clean_company(self) -> str:

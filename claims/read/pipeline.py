@@ -5,6 +5,7 @@ cancelled, in GWh a year, as the tracker stood on a day.
     pipe.table()          # rows (year, country, company or technology) x status, in GWh/yr
     pipe.promised()       # "promised for year Y vs in place by Y" per country and company
     pipe.not_convertible()  # capacity stated in units that cannot be turned into GWh/yr
+    pipe.converted()      # capacity stated in cells, turned into GWh/yr, and from what
 
 The model (also on the page and in the methodology):
 
@@ -22,9 +23,12 @@ The model (also on the page and in the methodology):
   facility index shows the facility that day (its profile's source published, or a claim at
   it known, by then; or nothing dates it), and then as planned.
 - Units: GWh/yr as stated, MWh/yr / 1000; cells a year (cells a week x 52) x the cell's Ah x
-  its nominal voltage / 1e9 when both are recorded. The tracker records a cell's Ah but not
-  its voltage, so cells are counted and listed as not convertible, as are tonnes a year;
-  nothing is guessed.
+  its nominal voltage / 1e9 when both are recorded. The cell is the one made at the facility:
+  its Ah and nominal voltage are recorded on the facility (`Facility.cell_ah`,
+  `Facility.cell_nominal_voltage`); a milestone that states its own cell's Ah (a phase "able
+  to make 60Ah cells") is converted with that Ah and its facility's voltage. Cells without
+  both figures, and tonnes a year, are counted and listed as not convertible; nothing is
+  guessed.
 
 Every unit stated by the day is read once (two queries) and cached under the data version,
 as the status census is; the filters and the grouping are then added up from it, so the page
@@ -88,7 +92,10 @@ CELLS_PER_WEEK_TO_YEAR = 52
 PROMISED_NAMES = 30
 
 NO_AH = "cells: the cell's Ah is not recorded"
-NO_VOLTAGE = "cells: the cell's nominal voltage is not recorded"
+NO_VOLTAGE = "cells: the nominal voltage of the facility's cell is not recorded"
+CELL_UNITS = (CapacityUnit.CELLS_PER_YEAR, CapacityUnit.CELLS_PER_WEEK)
+#: Where a converted unit's cell Ah comes from.
+AH_FROM_MILESTONE, AH_FROM_FACILITY = "milestone", "facility"
 TONNES = "tonnes a year: a mass of material, not cell capacity"
 UNKNOWN_UNIT = "unit not known"
 
@@ -108,7 +115,7 @@ def to_gwh(
         return value, ""
     if unit == CapacityUnit.MWH_PER_YEAR:
         return value / 1000, ""
-    if unit in (CapacityUnit.CELLS_PER_YEAR, CapacityUnit.CELLS_PER_WEEK):
+    if unit in CELL_UNITS:
         if cell_ah is None:
             return None, NO_AH
         if voltage is None:
@@ -142,6 +149,15 @@ class Unit(NamedTuple):
     gwh: Decimal | None
     reason: str
     facility_only: bool = False
+    #: For capacity in cells: the cell's Ah and nominal voltage it was read with (None when
+    #: not recorded), and whose Ah it is (AH_FROM_MILESTONE or AH_FROM_FACILITY).
+    cell_ah: Decimal | None = None
+    voltage: Decimal | None = None
+    ah_from: str = ""
+
+    @property
+    def in_cells(self) -> bool:
+        return self.unit in CELL_UNITS
 
     @property
     def stage_label(self) -> str:
@@ -219,6 +235,8 @@ def read_units(read: AsOf) -> list[Unit]:
             "facility__technology__slug",
             "facility__technology__name",
             "facility__status",
+            "facility__cell_ah",
+            "facility__cell_nominal_voltage",
             "capacity_value",
             "capacity_unit",
             "cell_ah",
@@ -238,7 +256,12 @@ def read_units(read: AsOf) -> list[Unit]:
     for m in milestones.iterator(chunk_size=2000):
         stage = stage_of(m["status"], m["facility__status"], today=today)
         due = m["achieved_on"] if stage == OPERATING else m["current_target_latest"]
-        gwh, reason = to_gwh(m["capacity_value"], m["capacity_unit"], cell_ah=m["cell_ah"])
+        own_ah = m["cell_ah"] is not None
+        cell_ah = m["cell_ah"] if own_ah else m["facility__cell_ah"]
+        voltage = m["facility__cell_nominal_voltage"]
+        gwh, reason = to_gwh(
+            m["capacity_value"], m["capacity_unit"], cell_ah=cell_ah, voltage=voltage
+        )
         units.append(
             Unit(
                 name=m["title"],
@@ -256,6 +279,11 @@ def read_units(read: AsOf) -> list[Unit]:
                 unit=one(m["capacity_unit"]),
                 gwh=gwh,
                 reason=reason,
+                cell_ah=cell_ah,
+                voltage=voltage,
+                ah_from=(AH_FROM_MILESTONE if own_ah else AH_FROM_FACILITY)
+                if cell_ah is not None
+                else "",
             )
         )
     carried = Milestone.objects.filter(
@@ -278,10 +306,17 @@ def read_units(read: AsOf) -> list[Unit]:
             "status",
             "capacity_value",
             "capacity_unit",
+            "cell_ah",
+            "cell_nominal_voltage",
         )
         .iterator(chunk_size=2000)
     ):
-        gwh, reason = to_gwh(f["capacity_value"], f["capacity_unit"])
+        gwh, reason = to_gwh(
+            f["capacity_value"],
+            f["capacity_unit"],
+            cell_ah=f["cell_ah"],
+            voltage=f["cell_nominal_voltage"],
+        )
         units.append(
             Unit(
                 name=f["name"],
@@ -300,6 +335,9 @@ def read_units(read: AsOf) -> list[Unit]:
                 gwh=gwh,
                 reason=reason,
                 facility_only=True,
+                cell_ah=f["cell_ah"],
+                voltage=f["cell_nominal_voltage"],
+                ah_from=AH_FROM_FACILITY if f["cell_ah"] is not None else "",
             )
         )
     return units
@@ -351,6 +389,7 @@ class Pipeline:
                 "promised_country": self.promised("country", limit=PROMISED_NAMES),
                 "promised_company": self.promised("company", limit=PROMISED_NAMES),
                 "not_convertible": self.not_convertible(),
+                "converted": self.converted(),
             }
 
         return remember("pipeline", (self.read.day, self.filters), compute)
@@ -389,6 +428,10 @@ class Pipeline:
 
     def not_convertible(self) -> list[Unit]:
         return [u for u in self.units() if u.gwh is None]
+
+    def converted(self) -> list[Unit]:
+        """Capacity stated in cells and converted with its cell's Ah and nominal voltage."""
+        return [u for u in self.units() if u.in_cells and u.gwh is not None]
 
     def promised(self, by: str, *, limit: int | None = None) -> list[dict]:
         """Per country ("country") or company ("company") and year Y: the capacity whose
