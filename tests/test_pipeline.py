@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claims.capacity import NO_AH, NO_VOLTAGE, TONNES, to_gwh
 from claims.models import Claim, Facility, Milestone
 from claims.models.base import CapacityUnit
 from claims.read import AsOf
@@ -15,14 +16,10 @@ from claims.read.pipeline import (
     AH_FROM_MILESTONE,
     CANCELLED,
     CONSTRUCTION,
-    NO_AH,
-    NO_VOLTAGE,
     OPERATING,
     PLANNED,
-    TONNES,
     Pipeline,
     PipelineFilters,
-    to_gwh,
 )
 from tests.factories import ClaimFactory, CompanyFactory, FacilityFactory, MilestoneFactory
 

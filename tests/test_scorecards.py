@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims.capacity import to_gwh
 from claims.models import CapacityUnit, Claim
 from claims.read import AsOf
-from claims.read.facilities import capacity_gwh
 from claims.read.scorecards import capacity_of, scorecards
 from claims.status import slip_spread
 from tests.factories import ClaimFactory, CompanyFactory, FacilityFactory, MilestoneFactory
@@ -281,11 +281,11 @@ def test_compare_as_of_before_the_claims_has_no_milestones(client, three):
     assert "No milestones had been stated by this date" in html
 
 
-def test_capacity_converts_gwh_and_mwh_only():
-    assert capacity_gwh(Decimal("2000"), CapacityUnit.MWH_PER_YEAR) == Decimal("2")
-    assert capacity_gwh(Decimal("3"), CapacityUnit.GWH_PER_YEAR) == Decimal("3")
-    assert capacity_gwh(Decimal("3"), CapacityUnit.TONNES_PER_YEAR) is None
-    assert capacity_gwh(None, CapacityUnit.GWH_PER_YEAR) is None
+def test_capacity_converts_gwh_and_mwh_and_not_tonnes():
+    assert to_gwh(Decimal("2000"), CapacityUnit.MWH_PER_YEAR)[0] == Decimal("2")
+    assert to_gwh(Decimal("3"), CapacityUnit.GWH_PER_YEAR)[0] == Decimal("3")
+    assert to_gwh(Decimal("3"), CapacityUnit.TONNES_PER_YEAR)[0] is None
+    assert to_gwh(None, CapacityUnit.GWH_PER_YEAR)[0] is None
 
 
 def test_capacity_lists_what_it_cannot_convert(db):

@@ -6,9 +6,9 @@ from datetime import date
 from ninja import Schema
 from pydantic import Field
 
+from claims.capacity import facility_gwh
 from claims.models import Claim, Company
 from claims.read import Row
-from claims.read.facilities import capacity_gwh
 from claims.status import Status, Target
 
 # --- schemas --------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ class FacilityOut(Schema):
 
     @staticmethod
     def resolve_capacity_gwh_per_year(facility) -> float | None:
-        gwh = capacity_gwh(facility.capacity_value, facility.capacity_unit)
+        gwh = facility_gwh(facility)
         return None if gwh is None else float(gwh)
 
 

@@ -13,9 +13,9 @@ facility with neither (no source, no claim at any of its milestones) is shown on
 as nothing dates it. Its profile (status, capacity) is the one stored today: facilities keep
 no dated history of their own.
 
-Capacity is compared in GWh/yr where the unit allows: GWh/yr as it is, MWh/yr divided by
-1,000. Cells, cells per week and tonnes are not converted (that would need the cell's
-energy, or a material's yield): such a facility has no GWh/yr figure, is listed as "not
+Capacity is compared in GWh/yr where the unit allows (claims.capacity: GWh, MWh, and cells
+with the Ah and nominal voltage of the cell made there). Tonnes, and cells without both
+figures, are not converted: such a facility has no GWh/yr figure, is listed as "not
 convertible", and a capacity range leaves it out.
 """
 
@@ -28,31 +28,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import Lower
 
 from claims import geo
 from claims.cache import remember
+from claims.capacity import gwh_expression
 from claims.models import Claim, Facility
 from claims.models.base import CapacityUnit
 from claims.read.filters import country_name
-
-#: GWh/yr per unit of each convertible capacity unit.
-GWH_PER_YEAR = {
-    CapacityUnit.GWH_PER_YEAR: Decimal(1),
-    CapacityUnit.MWH_PER_YEAR: Decimal("0.001"),
-}
 
 SORT_ORDERS = {
     "name": [Lower("name"), "pk"],
@@ -64,14 +54,6 @@ SORT_ORDERS = {
 FACETS = ("country", "company", "status", "technology", "kind")
 #: The company facet lists the companies with most facilities (and the one chosen).
 COMPANY_FACETS = 30
-
-
-def capacity_gwh(value: Decimal | None, unit: str) -> Decimal | None:
-    """A capacity in GWh/yr, or None when it is not given or not convertible."""
-    factor = GWH_PER_YEAR.get(unit)
-    if value is None or factor is None:
-        return None
-    return value * factor
 
 
 @dataclass(frozen=True)
@@ -218,7 +200,7 @@ class Facilities:
             | Exists(at_facility.filter(stated_on_latest__lte=self.day))
             | Q(source__isnull=True) & ~Exists(at_facility)
         )
-        return Facility.objects.filter(known).annotate(capacity_gwh=_capacity_gwh())
+        return Facility.objects.filter(known).annotate(capacity_gwh=gwh_expression())
 
     def narrowed(self, facilities: QuerySet, *, skip: str = "") -> QuerySet:
         """Narrowed by every filter but `skip`; empty when a filter was invalid."""
@@ -358,7 +340,7 @@ class Facilities:
         for row in rows:
             lat, lon = float(row["latitude"]), float(row["longitude"])
             x, y = geo.project(lon, lat)
-            gwh = capacity_gwh(row["capacity_value"], row["capacity_unit"])
+            gwh = row["capacity_gwh"]
             r = mark_radius(gwh)
             status = Facility.Status(row["status"])
             capacity = ""
@@ -384,24 +366,6 @@ class Facilities:
                 )
             )
         return marks
-
-
-def _capacity_gwh():
-    """The capacity in GWh/yr, in SQL: null when absent or not convertible."""
-    output = DecimalField(max_digits=20, decimal_places=6)
-    return Case(
-        *[
-            When(
-                capacity_unit=unit,
-                then=ExpressionWrapper(
-                    F("capacity_value") * Value(factor, output_field=output), output_field=output
-                ),
-            )
-            for unit, factor in GWH_PER_YEAR.items()
-        ],
-        default=Value(None, output_field=output),
-        output_field=output,
-    )
 
 
 def map_context(marks: list | Callable[[], list], *, key: str) -> dict:

@@ -47,6 +47,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from claims.cache import remember
+from claims.capacity import CELL_UNITS, to_gwh
 from claims.models import Facility, Milestone
 from claims.models.base import CapacityUnit
 from claims.read.asof import AsOf
@@ -87,44 +88,11 @@ FACILITY_STAGES = {
     Facility.Status.CANCELLED: CANCELLED,
 }
 BUILDING = (Facility.Status.CONSTRUCTION, Facility.Status.PILOT_OPERATION)
-CELLS_PER_WEEK_TO_YEAR = 52
 #: Countries and companies in the promised-against-in-place tables: those that promised most.
 PROMISED_NAMES = 30
 
-NO_AH = "cells: the cell's Ah is not recorded"
-NO_VOLTAGE = "cells: the nominal voltage of the facility's cell is not recorded"
-CELL_UNITS = (CapacityUnit.CELLS_PER_YEAR, CapacityUnit.CELLS_PER_WEEK)
 #: Where a converted unit's cell Ah comes from.
 AH_FROM_MILESTONE, AH_FROM_FACILITY = "milestone", "facility"
-TONNES = "tonnes a year: a mass of material, not cell capacity"
-UNKNOWN_UNIT = "unit not known"
-
-
-def to_gwh(
-    value: Decimal | None,
-    unit: str,
-    *,
-    cell_ah: Decimal | None = None,
-    voltage: Decimal | None = None,
-) -> tuple[Decimal | None, str]:
-    """A capacity in GWh a year, or None and the reason it cannot be converted."""
-    if value is None:
-        return None, UNKNOWN_UNIT
-    value = Decimal(value)
-    if unit == CapacityUnit.GWH_PER_YEAR:
-        return value, ""
-    if unit == CapacityUnit.MWH_PER_YEAR:
-        return value / 1000, ""
-    if unit in CELL_UNITS:
-        if cell_ah is None:
-            return None, NO_AH
-        if voltage is None:
-            return None, NO_VOLTAGE
-        cells = value * (CELLS_PER_WEEK_TO_YEAR if unit == CapacityUnit.CELLS_PER_WEEK else 1)
-        return cells * Decimal(cell_ah) * Decimal(voltage) / Decimal(10**9), ""
-    if unit == CapacityUnit.TONNES_PER_YEAR:
-        return None, TONNES
-    return None, UNKNOWN_UNIT
 
 
 class Unit(NamedTuple):

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from claims.cache import remember
+from claims.capacity import facility_gwh
 from claims.charts import timeline_chart, timeline_span
 from claims.models import Claim, Company, Facility, Milestone
 from claims.read.asof import AsOf
-from claims.read.facilities import capacity_gwh
 from claims.read.filters import country_name
 from claims.read.rows import Row
 from claims.status import TrackRecord
@@ -174,7 +174,7 @@ class Capacity:
 def capacity_of(facilities: Sequence[Facility]) -> Capacity:
     gwh, converted, rest = Decimal(0), 0, []
     for facility in facilities:
-        value = capacity_gwh(facility.capacity_value, facility.capacity_unit)
+        value = facility_gwh(facility)
         if value is None:
             if facility.capacity_value is not None:
                 rest.append(facility)
