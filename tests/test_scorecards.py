@@ -331,3 +331,30 @@ def test_query_counts_stay_the_same_as_the_data_grows(client):
     large = [count(client, u) for u in urls]
     assert small == large
     assert max(large) <= 12, large
+
+
+def test_compare_takes_companies_typed_by_name_or_a_part_only_one_has(client, three):
+    html = client.get(reverse("claims:compare"), {"company": ["reliable", "SLIPPERY"]}).text
+    assert "Timelines on one axis" in html
+    html = client.get(reverse("claims:compare"), {"company": ["Relia", "ppery"]}).text
+    assert "Timelines on one axis" in html
+    # the companies found stay ticked, to remove; the free boxes add more
+    assert 'value="reliable" id="compare-reliable" checked' in html
+    assert html.count('type="text" name="company"') == 2
+
+
+def test_compare_refuses_a_part_of_several_names_and_keeps_what_was_typed(client, three):
+    CompanyFactory(name="Reliable Two", slug="reliable-two")
+    html = client.get(reverse("claims:compare"), {"company": ["slippery", "eliab"]}).text
+    assert "matches several companies (Reliable, Reliable Two): type more of it." in html
+    assert "Timelines on one axis" not in html
+    assert 'value="eliab"' in html
+
+
+def test_compare_page_does_not_list_every_company(client, three, django_assert_max_num_queries):
+    for n in range(40):
+        CompanyFactory(name=f"Listed nowhere {n}", slug=f"listed-{n}")
+    url = compare_url("reliable", "slippery")
+    with django_assert_max_num_queries(12):
+        html = client.get(url).text
+    assert "Listed nowhere" not in html

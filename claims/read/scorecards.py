@@ -203,13 +203,6 @@ class Timeline:
     more: int  # milestones left off the timeline
 
 
-def companies_to_compare(slugs: Sequence[str]) -> tuple[list[Company], list[str]]:
-    """(the companies named, in the order given, once each; the slugs that name none)."""
-    wanted = list(dict.fromkeys(s.strip().lower() for s in slugs if s.strip()))
-    found = Company.objects.in_bulk(wanted, field_name="slug")
-    return [found[s] for s in wanted if s in found], [s for s in wanted if s not in found]
-
-
 class Comparison:
     """Two to four companies side by side: each one's track record and capacity, and their
     timelines on one time axis (read only when shown: the page caches them as rendered)."""

@@ -11,7 +11,7 @@ from claims.filters import METRICS, CompareForm, MetricsForm, ScorecardForm
 from claims.plots import scatter_chart, spread_chart
 from claims.read import AsOf, MilestoneFilters
 from claims.read.metrics import MAX_POINTS, count_found, metric_points
-from claims.read.scorecards import MIN_DATED, companies_to_compare, compare, scorecards
+from claims.read.scorecards import MIN_DATED, compare, scorecards
 from claims.views.common import csv_response, page_context, paginate, render_page, wants_csv
 
 #: Rows of a scorecards page (each with its row in the chart of slips).
@@ -114,11 +114,16 @@ def compare_companies(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET if "company" in request.GET else None)
     compared = None
     if form.is_bound and form.is_valid():
-        companies, _ = companies_to_compare(form.cleaned_data["company"])
-        compared = compare(AsOf(context["as_of"]), companies)
+        compared = compare(AsOf(context["as_of"]), form.companies)
     context["messages_list"] += form.messages if form.is_bound else []
+    # The companies found stay chosen (to remove with a tick); the rest of four, to add.
+    chosen = form.companies[:4]
+    typed = form.unmatched + [""] * 4
     context.update(
-        form=form, compared=compared, chosen=form.data.getlist("company") if form.is_bound else []
+        form=form,
+        compared=compared,
+        chosen=chosen,
+        free=[(n, typed[i]) for i, n in enumerate(range(len(chosen) + 1, 5))],
     )
     return render_page(request, "claims/compare.html", context)
 
