@@ -188,14 +188,36 @@ def page_key(request: HttpRequest) -> str:
     return f"page:{RELEASE}:{date.today().isoformat()}:{digest}"
 
 
+#: Pages also kept by each process (when configured: beside Redis), so that the pages most
+#: asked for cost no round trip; an entry there is served only under the current version.
+LOCAL_PAGES = "local-pages"
+
+
+def _local_pages():
+    return caches[LOCAL_PAGES] if LOCAL_PAGES in settings.CACHES else None
+
+
 def _cached_page(key: str) -> tuple[str | None, tuple | None]:
     """(the current data version, the page cached under `key` if rendered under it); the
     version is None while the cache does not answer."""
     version = data_version()
-    entry = cache.get(key) if version is not None else None
+    if version is None:
+        return None, None
+    local = _local_pages()
+    if local is not None and (entry := local.get(key)) is not None and entry[0] == version:
+        return version, entry
+    entry = cache.get(key)
     if entry is not None and entry[0] == version:
+        if local is not None:
+            local.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return version, entry
     return version, None
+
+
+def _keep_page(key: str, entry: tuple) -> None:
+    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    if (local := _local_pages()) is not None:
+        local.set(key, entry, settings.PAGE_CACHE_SECONDS)
 
 
 #: Pages larger than this are kept gzipped, and sent so to clients that accept it.
@@ -278,7 +300,7 @@ def cache_public_page(view: Callable) -> Callable:
         response = view(request, *args, **kwargs)
         if version is not None and _cacheable_response(request, response):
             if not response.streaming:
-                cache.set(key, _to_cache(version, response), settings.PAGE_CACHE_SECONDS)
+                _keep_page(key, _to_cache(version, response))
                 response.headers["X-Cache"] = "miss"
             _validated(response, etag)
         return response

@@ -5,7 +5,7 @@ import pickle
 
 import pytest
 import redis
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from redis.connection import Connection
 
 from claims.cache import DATA_VERSION_KEY, bump_data_version, data_version
@@ -28,8 +28,13 @@ def redis_cache(settings):
             "KEY_PREFIX": "test-watch",
         },
         "rows": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "local-pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-watch-pages",
+        },
     }
     cache.clear()
+    caches["local-pages"].clear()
     yield redis.Redis.from_url(REDIS_URL)
     cache.clear()
 
@@ -93,3 +98,23 @@ def test_a_revalidation_costs_no_round_trip_to_redis(client, redis_cache, sent):
         response = client.get("/companies/", headers={"If-None-Match": etag})
         assert response.status_code == 304
     assert sent == []
+
+
+def test_a_page_asked_for_again_comes_from_the_process_without_a_round_trip(
+    client, redis_cache, sent
+):
+    assert client.get("/companies/")["X-Cache"] == "miss"
+    sent.clear()
+    assert client.get("/companies/")["X-Cache"] == "hit"
+    assert sent == []
+
+
+def test_a_page_kept_by_the_process_is_not_served_after_an_edit_elsewhere(client, redis_cache):
+    from tests.factories import CompanyFactory
+
+    assert client.get("/companies/")["X-Cache"] == "miss"
+    # another process's edit: its rows and its bump of the version reach this one by Redis
+    CompanyFactory(name="Added elsewhere")
+    redis_cache.set(cache.make_key(DATA_VERSION_KEY), pickle.dumps("after-the-edit"))
+    page = client.get("/companies/")
+    assert page["X-Cache"] == "miss" and "Added elsewhere" in page.text
