@@ -416,6 +416,8 @@ class CompareForm(forms.Form):
 
     def clean_company(self) -> list[str]:
         given = self.cleaned_data["company"] or []
+        if len(given) > 4:  # refused before looking any of them up
+            raise forms.ValidationError(f"Compare at most four companies ({len(given)} given).")
         unknown = []
         for text in given:
             company, problem = _company_named(text)

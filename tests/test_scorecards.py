@@ -251,7 +251,7 @@ def test_compare_draws_every_timeline_on_one_axis(three):
     ("slugs", "message"),
     [
         (("reliable",), "at least one more company"),
-        (("reliable", "slippery", "newcomer", "a", "b"), "is not a company we know"),
+        (("reliable", "slippery", "newcomer", "a", "b"), "at most four companies (5 given)"),
         (("reliable", "nobody"), "nobody is not a company we know"),
         (("reliable", "reliable"), "at least one more company"),
     ],
@@ -358,3 +358,11 @@ def test_compare_page_does_not_list_every_company(client, three, django_assert_m
     with django_assert_max_num_queries(12):
         html = client.get(url).text
     assert "Listed nowhere" not in html
+
+
+def test_compare_refuses_many_names_without_looking_each_up(
+    client, three, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("claims:compare"), {"company": [f"x{n}" for n in range(60)]})
+    assert "Compare at most four companies (50 given)" in html.text
