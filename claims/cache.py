@@ -69,10 +69,13 @@ def data_version() -> str | None:
     global _bump_owed
     _pay_owed_bump()
     store = _versions()
-    version = store.get(DATA_VERSION_KEY)
+    # Redis keeps each process's copy of the version current (ssbtracker.cache.Watch): no
+    # round trip while the data does not change.
+    read = getattr(store, "get_watched", store.get)
+    version = read(DATA_VERSION_KEY)
     if version is None:
         store.add(DATA_VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = store.get(DATA_VERSION_KEY)
+        version = read(DATA_VERSION_KEY)
         if version is None:
             _bump_owed = True
     return version
@@ -172,8 +175,7 @@ def page_key(request: HttpRequest) -> str:
     """The full URL (host, path, query), whether htmx asked for a partial, and the day.
 
     Not the data version: a cached page carries the version it was rendered under, and is
-    served only while that is still the current one (so that with one cache for both, the
-    page and the version come in one round trip).
+    served only while that is still the current one.
     """
     parts = (
         request.scheme,
@@ -186,20 +188,36 @@ def page_key(request: HttpRequest) -> str:
     return f"page:{RELEASE}:{date.today().isoformat()}:{digest}"
 
 
+#: Pages also kept by each process (when configured: beside Redis), so that the pages most
+#: asked for cost no round trip; an entry there is served only under the current version.
+LOCAL_PAGES = "local-pages"
+
+
+def _local_pages():
+    return caches[LOCAL_PAGES] if LOCAL_PAGES in settings.CACHES else None
+
+
 def _cached_page(key: str) -> tuple[str | None, tuple | None]:
     """(the current data version, the page cached under `key` if rendered under it); the
     version is None while the cache does not answer."""
-    _pay_owed_bump()
-    if _versions() is cache:
-        found = cache.get_many([DATA_VERSION_KEY, key])
-        version, entry = found.get(DATA_VERSION_KEY), found.get(key)
-        if version is None:
-            version = data_version()
-    else:
-        version, entry = data_version(), cache.get(key)
+    version = data_version()
+    if version is None:
+        return None, None
+    local = _local_pages()
+    if local is not None and (entry := local.get(key)) is not None and entry[0] == version:
+        return version, entry
+    entry = cache.get(key)
     if entry is not None and entry[0] == version:
+        if local is not None:
+            local.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return version, entry
     return version, None
+
+
+def _keep_page(key: str, entry: tuple) -> None:
+    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    if (local := _local_pages()) is not None:
+        local.set(key, entry, settings.PAGE_CACHE_SECONDS)
 
 
 #: Pages larger than this are kept gzipped, and sent so to clients that accept it.
@@ -282,7 +300,7 @@ def cache_public_page(view: Callable) -> Callable:
         response = view(request, *args, **kwargs)
         if version is not None and _cacheable_response(request, response):
             if not response.streaming:
-                cache.set(key, _to_cache(version, response), settings.PAGE_CACHE_SECONDS)
+                _keep_page(key, _to_cache(version, response))
                 response.headers["X-Cache"] = "miss"
             _validated(response, etag)
         return response

@@ -66,6 +66,13 @@ MILESTONE_COLUMNS = {
     "last_claim": "When the last claim about it was made, as precisely as stated.",
     "last_claim_from": "The first day of the last claim's period.",
     "last_claim_to": "The last day of the last claim's period.",
+    "capacity_value": "The capacity it states, in capacity_unit.",
+    "capacity_unit": "gwh_per_year, mwh_per_year, cells_per_year, cells_per_week or "
+    "tonnes_per_year.",
+    "energy_density_wh_kg": "The cell's energy density it claims or shows, in Wh/kg.",
+    "energy_density_wh_l": "The cell's energy density it claims or shows, in Wh/L.",
+    "cell_ah": "The cell's capacity it claims or shows, in Ah.",
+    "cycle_life": "The cell's cycle life it claims or shows, in cycles.",
     "as_of": "The day the statuses are read as of (the day the file was built).",
     "url": "The milestone's page.",
 }

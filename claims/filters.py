@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django_countries import countries
 
@@ -393,29 +393,42 @@ class ScorecardForm(ListForm):
         return default if value in (None, "") else value
 
 
-def _company_choices() -> list[tuple[str, str]]:
-    return list(Company.objects.order_by("name").values_list("slug", "name"))
-
-
 class CompareForm(forms.Form):
-    """/compare/?company=a&company=b: two to four companies, by slug."""
+    """/compare/?company=a&company=b: two to four companies, each named by its slug (as the
+    page's links do) or typed as its name, whole or in part when only one company matches.
 
-    company = forms.MultipleChoiceField(
-        required=False, choices=_company_choices, label="Companies (two to four)"
+    Companies are looked up by what is given, never listed: there are thousands."""
+
+    company = forms.Field(
+        required=False, widget=forms.MultipleHiddenInput, label="Companies (two to four)"
     )
 
     def __init__(self, data: QueryDict | None = None, **kwargs):
         if data is not None:
             data = data.copy()
-            slugs = [v.strip().lower() for v in data.getlist("company")][:MAX_VALUES]
-            data.setlist("company", list(dict.fromkeys(slugs)))
+            given = [v.strip() for v in data.getlist("company") if v.strip()][:MAX_VALUES]
+            data.setlist("company", list(dict.fromkeys(given)))
         super().__init__(data, **kwargs)
-        self.fields["company"].error_messages["invalid_choice"] = (
-            "%(value)s is not a company we know: pick companies from the list."
-        )
+        #: The companies found among those given, in order, once each; the texts that named
+        #: none (shown again, to correct).
+        self.companies: list[Company] = []
+        self.unmatched: list[str] = []
 
     def clean_company(self) -> list[str]:
-        slugs = self.cleaned_data["company"]
+        given = self.cleaned_data["company"] or []
+        if len(given) > 4:  # refused before looking any of them up
+            raise forms.ValidationError(f"Compare at most four companies ({len(given)} given).")
+        unknown = []
+        for text in given:
+            company, problem = _company_named(text)
+            if problem:
+                unknown.append(problem)
+                self.unmatched.append(text)
+            elif company not in self.companies:
+                self.companies.append(company)
+        if unknown:
+            raise forms.ValidationError(unknown)
+        slugs = [c.slug for c in self.companies]
         if not slugs:
             raise forms.ValidationError("Pick two to four companies to compare.")
         if len(slugs) < 2:
@@ -429,10 +442,36 @@ class CompareForm(forms.Form):
         return [e for errors in self.errors.values() for e in errors]
 
 
+#: Companies a partial name may match before it is refused as too vague, and the shortest
+#: part of a name looked for.
+NAMED_AT_MOST = 5
+SHORTEST_PART = 3
+
+
+def _company_named(text: str) -> tuple[Company | None, str]:
+    """(the company `text` names, "") or (None, why not): its slug, its whole name, or a part
+    of one name only."""
+    exact = Company.objects.filter(Q(slug=text.lower()) | Q(name__iexact=text)).first()
+    if exact is not None:
+        return exact, ""
+    partial = []
+    if len(text) >= SHORTEST_PART:
+        found = Company.objects.filter(name__icontains=text).order_by("name")
+        partial = list(found[: NAMED_AT_MOST + 1])
+    if len(partial) == 1:
+        return partial[0], ""
+    if partial:
+        names = ", ".join(c.name for c in partial[:NAMED_AT_MOST])
+        more = " and more" if len(partial) > NAMED_AT_MOST else ""
+        return None, f"“{text[:60]}” matches several companies ({names}{more}): type more of it."
+    return None, f"{text[:60]} is not a company we know: type its name or part of it."
+
+
 METRICS = {
     "wh_kg": ("energy_density_wh_kg", "Energy density (Wh/kg)", "Wh/kg"),
     "wh_l": ("energy_density_wh_l", "Energy density (Wh/L)", "Wh/L"),
     "ah": ("cell_ah", "Cell capacity (Ah)", "Ah"),
+    "cycles": ("cycle_life", "Cycle life (cycles)", "cycles"),
 }
 
 
@@ -452,7 +491,7 @@ class MetricsForm(ListForm):
             "%(value)s is not a country code we know: use ISO 3166-1 codes such as CN, JP, US."
         )
         self.fields["metric"].error_messages["invalid_choice"] = (
-            "%(value)s is not a metric: use wh_kg, wh_l or ah."
+            "%(value)s is not a metric: use " + ", ".join(METRICS) + "."
         )
 
     def clean_company(self) -> str:

@@ -165,9 +165,18 @@ if REDIS_URL:
         # page is served uncached (ssbtracker/cache.py).
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
-    # One cache holds the pages and the data version, so a page and the version it was
-    # rendered for are read in one round trip (claims/cache.py).
-    CACHES = {"default": _REDIS}
+    # Redis holds the pages and the data version; each process keeps the version (told of
+    # changes by Redis: ssbtracker/cache.py) and its most asked-for pages (claims/cache.py),
+    # both good only under the current version.
+    CACHES = {
+        "default": _REDIS,
+        "local-pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "local-pages",
+            # Kept gzipped: a few KB each, the largest (the map at full scale) 150 KB.
+            "OPTIONS": {"MAX_ENTRIES": envint("LOCAL_PAGE_ENTRIES", 100)},
+        },
+    }
 else:
     CACHES = {
         "default": {

@@ -1,6 +1,7 @@
 """The editors' admin: one article becomes a Source with claims across companies."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -725,3 +726,66 @@ def test_the_claim_change_form_takes_a_next_target_too(editor_client):
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert claim.stated_alongside.get().target_label == "2027"
+
+
+# Cell figures: a milestone's cycle life, the Ah and nominal voltage of a facility's cell -----
+
+
+def change_page_data(client, record):
+    url = reverse(f"admin:claims_{record._meta.model_name}_change", args=[record.pk])
+    return url, page_form_data(client.get(url))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("cell_ah", "-60", "greater than or equal to 0"),
+        ("cell_nominal_voltage", "-3.7", "greater than or equal to 0"),
+        ("cell_nominal_voltage", "1234.5", "no more than 3 digits before the decimal point"),
+    ],
+)
+def test_a_facilitys_impossible_cell_figure_is_refused(editor_client, field, value, message):
+    facility = FacilityFactory()
+    url, data = change_page_data(editor_client, facility)
+    data[field] = value
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    facility.refresh_from_db()
+    assert getattr(facility, field) is None
+
+
+def test_a_facilitys_cell_ah_and_voltage_are_saved(editor_client):
+    facility = FacilityFactory()
+    url, data = change_page_data(editor_client, facility)
+    data |= {"cell_ah": "60", "cell_nominal_voltage": "3.7"}
+    assert editor_client.post(url, data).status_code == 302
+    facility.refresh_from_db()
+    assert (facility.cell_ah, facility.cell_nominal_voltage) == (60, Decimal("3.7"))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1", "greater than or equal to 0"), ("1200.5", "Enter a whole number")],
+)
+def test_a_negative_or_fractional_cycle_life_is_refused(editor_client, value, message):
+    milestone = MilestoneFactory()
+    url, data = change_page_data(editor_client, milestone)
+    data["cycle_life"] = value
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.cycle_life is None
+
+
+def test_a_cycle_life_is_saved_and_shown_on_the_milestone(editor_client, client):
+    milestone = MilestoneFactory()
+    ClaimFactory(milestone=milestone, stated_on=date(2025, 1, 1), target_text="2027")
+    url, data = change_page_data(editor_client, milestone)
+    data["cycle_life"] = "1200"
+    assert editor_client.post(url, data).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.cycle_life == 1200
+    page = client.get(milestone.get_absolute_url()).content.decode()
+    assert '<dt>Cycle life</dt><dd class="num">1200 cycles</dd>' in page

@@ -175,3 +175,15 @@ def test_docs_page_is_served_without_a_cdn(client):
 def test_blank_text_filters_are_ignored_not_a_server_error(client):
     for url in ("/api/claims?company=", "/api/sources?publisher=", "/api/milestones?q="):
         assert client.get(url).status_code == 200, url
+
+
+def test_cell_figures_of_milestones_and_facilities(client, openapi):
+    base = FacilityFactory(slug="cell-plant", cell_ah="60", cell_nominal_voltage="3.7")
+    cell = MilestoneFactory(company=base.company, facility=base, slug="cell", cycle_life=1200)
+    ClaimFactory(milestone=cell, stated_on=date(2025, 9, 2), target_text="2027")
+    response = client.get(f"/api/milestones/{cell.pk}", {"as_of": AS_OF})
+    conforms(openapi, "/api/milestones/{milestone_id}", response)
+    assert response.json()["cycle_life"] == 1200
+    response = client.get("/api/facilities/cell-plant")
+    conforms(openapi, "/api/facilities/{slug}", response)
+    assert (response.json()["cell_ah"], response.json()["cell_nominal_voltage"]) == (60.0, 3.7)

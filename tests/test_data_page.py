@@ -146,6 +146,24 @@ def test_milestones_carry_their_status_as_of_the_day_built(client, demo):
     assert phase_1["as_of"] == date.today().isoformat()
 
 
+def test_cell_figures_are_in_the_zip_and_its_dictionary(client, demo):
+    archive = download(client)
+    milestones = {row["slug"]: row for row in read_csv(archive, "milestones.csv")}
+    xin_bixiao = milestones["sunwoda-xin-bixiao-unveiled"]
+    assert (xin_bixiao["energy_density_wh_kg"], xin_bixiao["cycle_life"]) == ("400.0", "1200")
+    assert milestones["eve-chengdu-phase-2"]["capacity_unit"] == "mwh_per_year"
+    facilities = {row["slug"]: row for row in read_csv(archive, "facilities.csv")}
+    yasu = facilities["murata-yasu-plant"]
+    assert (yasu["cell_nominal_voltage"], yasu["cell_ah"]) == ("3.80", "")
+    described = {
+        (r["file"], r["column"]): r["description"] for r in read_csv(archive, "dictionary.csv")
+    }
+    assert described[("milestones.csv", "cycle_life")].endswith("in cycles.")
+    assert described[("facilities.csv", "cell_nominal_voltage")].startswith(
+        "Cell nominal voltage (V). The nominal voltage of the cell made there."
+    )
+
+
 def test_partial_dates_keep_both_bounds_and_their_precision(client, demo):
     claims = read_csv(download(client), "claims.csv")
     coarse = [c for c in claims if c["target_precision"] in {"quarter", "half", "year"}]

@@ -279,6 +279,17 @@ class DemoDataTests(TestCase):
             published_on__month=1, published_on__day=1, published_on_precision="day"
         ).exists()
 
+    def test_cell_figures_are_only_the_ones_the_sources_give(self):
+        # Sunwoda's own unveiling (ArenaEV): 400 Wh/kg and 1,200 cycles.
+        xin_bixiao = Milestone.objects.get(slug="sunwoda-xin-bixiao-unveiled")
+        assert (xin_bixiao.energy_density_wh_kg, xin_bixiao.cycle_life) == (400, 1200)
+        assert list(Milestone.objects.exclude(cycle_life=None)) == [xin_bixiao]
+        # Murata's cell (Nikkei xTECH): 3.8 V, but 2-25 mAh is a range, not one cell's Ah.
+        yasu = Facility.objects.get(slug="murata-yasu-plant")
+        assert (yasu.cell_nominal_voltage, yasu.cell_ah) == (Decimal("3.8"), None)
+        assert list(Facility.objects.exclude(cell_nominal_voltage=None)) == [yasu]
+        assert not Facility.objects.exclude(cell_ah=None).exists()
+
     def test_achievements_fulfil_the_milestones_that_targeted_them(self):
         samples = Milestone.objects.with_claims().get(slug="factorial-prototype-cell-tests")
         assert samples.cell_ah == Decimal("106")

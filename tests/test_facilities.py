@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from claims.capacity import facility_gwh, to_gwh
 from claims.models import Facility
-from claims.read.facilities import Facilities, FacilityFilters, capacity_gwh
+from claims.read.facilities import Facilities, FacilityFilters
 from tests.factories import (
     ClaimFactory,
     CompanyFactory,
@@ -62,11 +63,29 @@ def plants():
     }
 
 
-def test_capacity_converts_gwh_and_mwh_only():
-    assert capacity_gwh(Decimal("15"), "gwh_per_year") == Decimal("15")
-    assert capacity_gwh(Decimal("100"), "mwh_per_year") == Decimal("0.1")
-    assert capacity_gwh(Decimal("500000"), "cells_per_year") is None
-    assert capacity_gwh(None, "") is None
+@pytest.mark.parametrize(
+    "value, unit, ah, volts, gwh",
+    [
+        ("15", "gwh_per_year", None, None, "15"),
+        ("100", "mwh_per_year", None, None, "0.1"),
+        ("500000", "cells_per_year", "60", "3.7", "0.111"),
+        ("10000", "cells_per_week", "50", "4", "0.104"),
+        ("500000", "cells_per_year", "60", None, None),
+        ("500000", "cells_per_year", None, "3.7", None),
+        ("300", "tonnes_per_year", "60", "3.7", None),
+    ],
+)
+def test_the_index_converts_capacity_in_sql_as_the_pipeline_does_in_python(
+    value, unit, ah, volts, gwh
+):
+    n = lambda text: None if text is None else Decimal(text)  # noqa: E731
+    facility = FacilityFactory(
+        capacity_value=n(value), capacity_unit=unit, cell_ah=n(ah), cell_nominal_voltage=n(volts)
+    )
+    in_sql = Facilities(date.today()).known().get(pk=facility.pk).capacity_gwh
+    in_python, _ = to_gwh(n(value), unit, cell_ah=n(ah), voltage=n(volts))
+    assert in_sql == in_python == n(gwh)
+    assert facility_gwh(facility) == n(gwh)
 
 
 def test_index_lists_facilities_with_capacity_in_gwh_and_not_convertible(client, plants):
@@ -208,3 +227,26 @@ def test_demo_bases_of_eve_and_qingtao_show_with_their_capacities(client):
     assert "500,000 cells/yr" in response.text
     first = response.context["page"].object_list[0]
     assert first.slug == "qingtao-southwest-ssb-base"
+
+
+def test_company_facet_lists_the_thirty_with_most_facilities_and_the_chosen_one(client):
+    companies = [CompanyFactory(slug=f"maker-{i:02}", name=f"Maker {i:02}") for i in range(33)]
+    for i, company in enumerate(companies):
+        for _ in range(1 + (i < 30)):  # the first thirty have two facilities each
+            FacilityFactory(company=company)
+    facets = client.get(URL).context["facets"]["company"]
+    assert [f["value"] for f in facets] == [f"maker-{i:02}" for i in range(30)]
+    chosen = client.get(URL, {"company": "maker-32"}).context["facets"]["company"]
+    assert chosen[0]["value"] == "maker-32" and chosen[0]["selected"]
+    assert len(chosen) == 30
+
+
+def test_a_page_of_the_index_is_read_in_name_order_from_the_index(
+    client, django_assert_num_queries
+):
+    for name in ["beta", "Alpha", "gamma"]:
+        FacilityFactory(name=name, country="CN")
+    client.get(URL, {"country": "CN"})  # the facet counts, cached
+    with django_assert_num_queries(1):
+        rows = client.get(URL, {"country": "CN", "_": "uncached page"}).context["page"]
+    assert [f.name for f in rows.object_list] == ["Alpha", "beta", "gamma"]

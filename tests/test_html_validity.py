@@ -28,6 +28,11 @@ class PublicPagesAreValidHtml(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_demo()
+        # Figures the demo's sources do not give, so that the pipeline's table of capacity
+        # converted from cells and a facility's cell are checked too.
+        Facility.objects.filter(slug="solid-power-louisville-pilot-line").update(
+            cell_ah=60, cell_nominal_voltage=3.7
+        )
 
     def pages(self) -> dict[str, str]:
         phase_1 = Milestone.objects.get(slug="eve-chengdu-phase-1")
@@ -52,6 +57,8 @@ class PublicPagesAreValidHtml(TestCase):
             "compare": "/compare/?company=eve-energy&company=qingtao-energy",
             "compare-refused": "/compare/?company=eve-energy",
             "metrics": "/metrics/",
+            "metrics-cycles": "/metrics/?metric=cycles",
+            "facility-cells": "/facilities/solid-power-louisville-pilot-line/",
             "methodology": "/methodology/",
             "data": "/data/",
             # The same pages look different in the past (a banner, hidden claims), filtered

@@ -141,3 +141,23 @@ def test_company_and_country_pages_show_their_facilities_on_a_small_map(client, 
     country_page = client.get("/countries/JP/").text
     assert 'href="/facilities/aichi/"><path class="map-mark' in country_page
     assert 'href="/facilities/chengdu/"><path' not in country_page
+
+
+@pytest.mark.django_db
+def test_map_table_pages_through_the_facilities_by_name_and_the_map_shows_all(client):
+    for i in range(105):
+        FacilityFactory(
+            name=f"Plant {i:03}",
+            latitude=Decimal("30"),
+            longitude=Decimal(i % 90),
+            location_accuracy="approximate",
+        )
+    first = client.get(URL)
+    assert first.text.count('<path class="map-mark map-') == 105 + len(Facility.Status)
+    names = [f.name for f in first.context["page"].object_list]
+    assert names == [f"Plant {i:03}" for i in range(100)]
+    second = client.get(URL, {"page": 2})
+    assert [f.name for f in second.context["page"].object_list] == [
+        f"Plant {i:03}" for i in range(100, 105)
+    ]
+    assert "105 facilities with coordinates" in second.text

@@ -118,7 +118,8 @@ def test_filters_narrow_the_points(client, cells, query, shown, hidden):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("metric=cycles", "is not a metric"),
+        ("metric=volts", "volts is not a metric: use wh_kg, wh_l, ah, cycles."),
+        ("metric=" + "x" * 300, "is not a metric"),
         ("country=ZZ", "is not a country code"),
         ("technology=nope", "nope is not one of the"),
         ("as_of=2026-13-01", "YYYY-MM-DD"),
@@ -167,12 +168,13 @@ def test_read_model_filters_by_company(cells):
     assert [p.milestone for p in metric_points(read, "energy_density_wh_kg")] == [cells[2]]
 
 
-def test_query_count_stays_the_same_as_the_data_grows(client):
+@pytest.mark.parametrize("metric", ["wh_kg", "cycles"])
+def test_query_count_stays_the_same_as_the_data_grows(client, metric):
     def grow(n):
         for i in range(n):
             company = CompanyFactory(slug=f"g-{n}-{i}")
-            cell(company, "300", achieved_on=date(2025, 5, 1))
-            cell(company, "420")
+            cell(company, "300", achieved_on=date(2025, 5, 1), cycle_life=1000)
+            cell(company, "420", cycle_life=2000)
 
     def count():
         from django.core.cache import caches
@@ -180,11 +182,15 @@ def test_query_count_stays_the_same_as_the_data_grows(client):
         for name in caches.settings:
             caches[name].clear()
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(f"{URL}?as_of={AS_OF}").status_code == 200
+            page = client.get(f"{URL}?as_of={AS_OF}&metric={metric}")
+            assert page.status_code == 200
+        assert f"{2 * n}</strong> points" in page.content.decode()
         return len(ctx.captured_queries)
 
+    n = 2
     grow(2)
     small = count()
+    n = 12
     grow(10)
     assert count() == small
     assert small <= 10
@@ -207,3 +213,56 @@ def test_other_filters_are_not_served_from_another_filters_cache(client, cells):
     client.get(f"{URL}?as_of={AS_OF}")
     html = client.get(f"{URL}?as_of={AS_OF}&company=qingtao").content.decode()
     assert "1</strong> point" in html
+
+
+# -- cycle life -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lasting():
+    """A cell shown lasting 1,000 cycles in Nov 2025, and one promised 2,000 for 2027."""
+    eve = CompanyFactory(name="EVE", slug="eve", country="CN")
+    shown = cell(eve, None, target="Jun 2025", achieved_on=date(2025, 11, 3), cycle_life=1000)
+    promised = cell(eve, "400", target="Dec 2027", cycle_life=2000)
+    return shown, promised
+
+
+def test_cycle_life_is_a_metric_with_claimed_and_demonstrated_points(client, lasting):
+    shown, promised = lasting
+    html = client.get(f"{URL}?as_of={AS_OF}&metric=cycles").content.decode()
+    assert "2</strong> points" in html
+    assert "Cycle life (cycles): the points and their sources" in html
+    assert '<th scope="col" class="num">cycles</th>' in html
+    assert '<td class="num">1000</td>' in html and '<td class="num">2000</td>' in html
+    assert f"Proof of {shown.title}" in html
+    assert f"EVE: 1000 cycles, demonstrated Nov 2025 ({shown.title})" in html
+    # Energy density is another metric: the cell without one is not among its points.
+    assert shown.title not in client.get(f"{URL}?as_of={AS_OF}").content.decode()
+
+
+def test_cycle_life_csv_gives_each_point_in_cycles(client, lasting):
+    shown, promised = lasting
+    response = client.get(f"{URL}?as_of={AS_OF}&metric=cycles&format=csv")
+    assert response["Content-Disposition"].endswith('filename="metrics-cycles.csv"')
+    body = b"".join(response.streaming_content).decode()
+    rows = {r["milestone"]: r for r in csv.DictReader(io.StringIO(body))}
+    assert [
+        (rows[m.title]["value"], rows[m.title]["unit"], rows[m.title]["kind"])
+        for m in (shown, promised)
+    ] == [("1000", "cycles", "demonstrated"), ("2000", "cycles", "claimed")]
+    assert {r["metric"] for r in rows.values()} == {"cycles"}
+
+
+def test_cycle_life_as_of_a_day_before_the_achievement_is_a_claim(client, lasting):
+    shown, _ = lasting
+    points = {p.milestone: p for p in metric_points(AsOf(date(2025, 5, 1)), "cycle_life")}
+    assert (points[shown].kind, points[shown].value) == (CLAIMED, 1000)
+    html = client.get(f"{URL}?as_of=2025-05-01&metric=cycles").content.decode()
+    assert "Demonstrated (achieved)" not in html and "Claimed (on track)" in html
+    assert "0</strong> points" in client.get(f"{URL}?as_of=2024-01-01&metric=cycles").text
+
+
+def test_a_cancelled_cycle_life_claim_is_left_out(client):
+    dropped = cell(CompanyFactory(), None, cancelled=True, cycle_life=5000)
+    html = client.get(f"{URL}?as_of={AS_OF}&metric=cycles").content.decode()
+    assert dropped.title not in html and "0</strong> points" in html

@@ -296,3 +296,16 @@ def test_a_relative_target_beyond_2100_is_refused_not_a_server_error():
     )
     with pytest.raises(ValidationError, match="would end after 2100"):
         claim.clean()
+
+
+def test_cell_figures_cannot_be_negative_in_clean_or_in_the_database():
+    milestone = MilestoneFactory.build(company=CompanyFactory(), cycle_life=-1)
+    with pytest.raises(ValidationError):
+        milestone.full_clean()
+    assert_db_refuses(milestone.save)
+    for field in ("cell_ah", "cell_nominal_voltage"):
+        facility = FacilityFactory.build(company=CompanyFactory(), **{field: Decimal("-1")})
+        with pytest.raises(ValidationError) as exc:
+            facility.full_clean()
+        assert field in exc.value.message_dict
+        assert_db_refuses(facility.save)

@@ -7,20 +7,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claims.capacity import NO_AH, NO_VOLTAGE, TONNES, to_gwh
 from claims.models import Claim, Facility, Milestone
 from claims.models.base import CapacityUnit
 from claims.read import AsOf
 from claims.read.pipeline import (
+    AH_FROM_FACILITY,
+    AH_FROM_MILESTONE,
     CANCELLED,
     CONSTRUCTION,
-    NO_AH,
-    NO_VOLTAGE,
     OPERATING,
     PLANNED,
-    TONNES,
     Pipeline,
     PipelineFilters,
-    to_gwh,
 )
 from tests.factories import ClaimFactory, CompanyFactory, FacilityFactory, MilestoneFactory
 
@@ -217,6 +216,120 @@ def test_promised_for_a_year_is_set_against_what_was_in_place_by_its_end():
     )
 
 
+# -- capacity in cells, with the cell made at the facility ----------------------------------
+
+
+def cell_plant(name="Cell plant", *, ah="60", volts="3.7", **kwargs):
+    """A plant making a cell of `ah` Ah at `volts` V (None: not recorded)."""
+    return FacilityFactory(
+        name=name,
+        cell_ah=Decimal(ah) if ah else None,
+        cell_nominal_voltage=Decimal(volts) if volts else None,
+        **kwargs,
+    )
+
+
+def cells(value="500000", unit=CapacityUnit.CELLS_PER_YEAR):
+    return {"capacity_value": Decimal(value), "capacity_unit": unit}
+
+
+@pytest.mark.django_db
+def test_a_facilitys_capacity_in_cells_converts_with_its_cells_ah_and_voltage():
+    cell_plant("Plant A", **cells())
+    unit = units(date.today())["Plant A"]
+    assert (unit.gwh, unit.reason) == (Decimal("0.111"), "")
+    assert (unit.cell_ah, unit.voltage, unit.ah_from) == (
+        Decimal("60"),
+        Decimal("3.7"),
+        AH_FROM_FACILITY,
+    )
+
+
+@pytest.mark.django_db
+def test_a_milestone_in_cells_a_week_takes_its_own_ah_and_its_facilitys_voltage():
+    plant = cell_plant(ah="10", volts="4")
+    capacity(
+        "1000", CapacityUnit.CELLS_PER_WEEK, title="Line 1", company=plant.company,
+        facility=plant, cell_ah=Decimal("20"),
+    )  # fmt: skip
+    unit = units()["Line 1"]
+    assert (unit.gwh, unit.cell_ah, unit.voltage) == (Decimal("0.00416"), 20, 4)
+    assert unit.ah_from == AH_FROM_MILESTONE
+
+
+@pytest.mark.django_db
+def test_a_milestone_without_its_own_ah_takes_its_facilitys_cell():
+    plant = cell_plant()
+    capacity("500000", CapacityUnit.CELLS_PER_YEAR, title="Line 1", company=plant.company,
+             facility=plant)  # fmt: skip
+    unit = units()["Line 1"]
+    assert (unit.gwh, unit.ah_from) == (Decimal("0.111"), AH_FROM_FACILITY)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ah", "volts", "reason"),
+    [(None, "3.7", NO_AH), ("60", None, NO_VOLTAGE), (None, None, NO_AH)],
+)
+def test_cells_without_the_cells_ah_or_voltage_are_listed_not_guessed(ah, volts, reason):
+    cell_plant("Plant A", ah=ah, volts=volts, **cells())
+    pipe = Pipeline(AsOf(date.today()))
+    assert [(u.name, u.gwh, u.reason) for u in pipe.not_convertible()] == [
+        ("Plant A", None, reason)
+    ]
+    assert pipe.converted() == [] and pipe.table()[0].total == 0
+
+
+@pytest.mark.django_db
+def test_a_milestone_in_cells_away_from_any_facility_has_no_voltage():
+    capacity("500000", CapacityUnit.CELLS_PER_YEAR, title="Cells", cell_ah=Decimal("60"))
+    assert units()["Cells"].reason == NO_VOLTAGE
+
+
+@pytest.mark.django_db
+def test_a_cell_plants_tonnes_stay_tonnes():
+    cell_plant("Electrolyte plant", **cells("30", CapacityUnit.TONNES_PER_YEAR))
+    (unit,) = Pipeline(AsOf(date.today())).not_convertible()
+    assert (unit.name, unit.reason) == ("Electrolyte plant", TONNES)
+
+
+@pytest.mark.django_db
+def test_converted_cells_add_to_the_table_and_are_listed_with_their_figures(client):
+    cell_plant("Plant A", **cells())
+    capacity("2", title="Line 1", target="2027")
+    pipe = Pipeline(AsOf(date.today()))
+    assert [u.name for u in pipe.converted()] == ["Plant A"]
+    assert sum(r.total for r in pipe.table()) == Decimal("2.111")
+    page = client.get("/pipeline/").content.decode()
+    assert "Capacity converted from cells (1)" in page
+    row = page.split("<caption>Capacity converted from cells to GWh a year, and from what")[1]
+    row = row.split("</tbody>")[0]
+    assert ">Plant A</a> (facility)</th>" in row
+    assert '<td class="num">500,000 cells/yr</td>' in row
+    assert '60 Ah <span class="muted">(facility)</span>' in row
+    assert '3.7 V <span class="muted">(facility)</span>' in row
+    assert '<td class="num">0.111</td>' in row
+
+
+@pytest.mark.django_db
+def test_api_lists_the_converted_cells_with_their_figures(client):
+    from tests.test_api import conforms
+
+    cell_plant("Plant A", **cells("300", CapacityUnit.CELLS_PER_WEEK))
+    response = client.get("/api/pipeline")
+    conforms(client.get("/api/openapi.json").json(), "/api/pipeline", response)
+    data = response.json()
+    (converted,) = data["converted"]
+    assert {k: converted[k] for k in ("name", "value", "unit", "cell_ah", "cell_ah_from")} == {
+        "name": "Plant A",
+        "value": 300.0,
+        "unit": "cells_per_week",
+        "cell_ah": 60.0,
+        "cell_ah_from": "facility",
+    }
+    assert (converted["cell_nominal_voltage"], converted["gwh_per_year"]) == (3.7, 0.0034632)
+
+
 # -- the demo ---------------------------------------------------------------------------------
 
 
@@ -235,6 +348,9 @@ def test_the_demos_chengdu_bases_show_with_their_capacities(client, demo):
     assert (qingtao.gwh, qingtao.stage, qingtao.year) == (Decimal("15"), CONSTRUCTION, 2028)
     # The EVE base's own 500,000 cells a year is its phases' capacity: not counted again.
     assert "Chengdu mass-production base, EVE Solid-State Battery Research Institute" not in found
+    # Murata's 1.2 million cells a year: its cell's voltage is known, not one Ah: not guessed.
+    yasu = found["Yasu plant (surface-mount all-solid-state batteries)"]
+    assert (yasu.gwh, yasu.reason, yasu.voltage) == (None, NO_AH, Decimal("3.8"))
     page = client.get("/pipeline/?group=company&country=CN")
     assert page.status_code == 200
     assert b"EVE Energy" in page.content and b"Qingtao Energy" in page.content
@@ -299,6 +415,7 @@ def build(n):
         if i % 2:
             achieve(milestone)
         FacilityFactory(capacity_value=Decimal("1"), capacity_unit=CapacityUnit.GWH_PER_YEAR)
+        cell_plant(f"Cell plant {i}", **cells())
 
 
 @pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims.capacity import to_gwh
 from claims.models import CapacityUnit, Claim
 from claims.read import AsOf
-from claims.read.facilities import capacity_gwh
 from claims.read.scorecards import capacity_of, scorecards
 from claims.status import slip_spread
 from tests.factories import ClaimFactory, CompanyFactory, FacilityFactory, MilestoneFactory
@@ -251,7 +251,7 @@ def test_compare_draws_every_timeline_on_one_axis(three):
     ("slugs", "message"),
     [
         (("reliable",), "at least one more company"),
-        (("reliable", "slippery", "newcomer", "a", "b"), "is not a company we know"),
+        (("reliable", "slippery", "newcomer", "a", "b"), "at most four companies (5 given)"),
         (("reliable", "nobody"), "nobody is not a company we know"),
         (("reliable", "reliable"), "at least one more company"),
     ],
@@ -281,11 +281,11 @@ def test_compare_as_of_before_the_claims_has_no_milestones(client, three):
     assert "No milestones had been stated by this date" in html
 
 
-def test_capacity_converts_gwh_and_mwh_only():
-    assert capacity_gwh(Decimal("2000"), CapacityUnit.MWH_PER_YEAR) == Decimal("2")
-    assert capacity_gwh(Decimal("3"), CapacityUnit.GWH_PER_YEAR) == Decimal("3")
-    assert capacity_gwh(Decimal("3"), CapacityUnit.TONNES_PER_YEAR) is None
-    assert capacity_gwh(None, CapacityUnit.GWH_PER_YEAR) is None
+def test_capacity_converts_gwh_and_mwh_and_not_tonnes():
+    assert to_gwh(Decimal("2000"), CapacityUnit.MWH_PER_YEAR)[0] == Decimal("2")
+    assert to_gwh(Decimal("3"), CapacityUnit.GWH_PER_YEAR)[0] == Decimal("3")
+    assert to_gwh(Decimal("3"), CapacityUnit.TONNES_PER_YEAR)[0] is None
+    assert to_gwh(None, CapacityUnit.GWH_PER_YEAR)[0] is None
 
 
 def test_capacity_lists_what_it_cannot_convert(db):
@@ -331,3 +331,38 @@ def test_query_counts_stay_the_same_as_the_data_grows(client):
     large = [count(client, u) for u in urls]
     assert small == large
     assert max(large) <= 12, large
+
+
+def test_compare_takes_companies_typed_by_name_or_a_part_only_one_has(client, three):
+    html = client.get(reverse("claims:compare"), {"company": ["reliable", "SLIPPERY"]}).text
+    assert "Timelines on one axis" in html
+    html = client.get(reverse("claims:compare"), {"company": ["Relia", "ppery"]}).text
+    assert "Timelines on one axis" in html
+    # the companies found stay ticked, to remove; the free boxes add more
+    assert 'value="reliable" id="compare-reliable" checked' in html
+    assert html.count('type="text" name="company"') == 2
+
+
+def test_compare_refuses_a_part_of_several_names_and_keeps_what_was_typed(client, three):
+    CompanyFactory(name="Reliable Two", slug="reliable-two")
+    html = client.get(reverse("claims:compare"), {"company": ["slippery", "eliab"]}).text
+    assert "matches several companies (Reliable, Reliable Two): type more of it." in html
+    assert "Timelines on one axis" not in html
+    assert 'value="eliab"' in html
+
+
+def test_compare_page_does_not_list_every_company(client, three, django_assert_max_num_queries):
+    for n in range(40):
+        CompanyFactory(name=f"Listed nowhere {n}", slug=f"listed-{n}")
+    url = compare_url("reliable", "slippery")
+    with django_assert_max_num_queries(12):
+        html = client.get(url).text
+    assert "Listed nowhere" not in html
+
+
+def test_compare_refuses_many_names_without_looking_each_up(
+    client, three, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("claims:compare"), {"company": [f"x{n}" for n in range(60)]})
+    assert "Compare at most four companies (50 given)" in html.text

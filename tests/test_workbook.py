@@ -4,6 +4,7 @@ import copy
 import io
 import zipfile
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -103,6 +104,39 @@ def test_demo_data_round_trip_changes_nothing(demo_data):
     assert {r.action for r in report.rows} == {"unchanged"}
     assert not report.warning_count
     assert snapshot() == before
+
+
+def test_cell_figures_round_trip_through_the_workbook():
+    sheets = template()
+    sheets["facilities"][0] |= {"cell_ah": "60", "cell_nominal_voltage": "3.7"}
+    sheets["milestones"][0]["cycle_life"] = "1200"
+    assert run(sheets).saved
+    facility, milestone = Facility.objects.get(), Milestone.objects.get()
+    assert (facility.cell_ah, facility.cell_nominal_voltage) == (60, Decimal("3.7"))
+    assert milestone.cycle_life == 1200
+    exported = export_sheets()
+    assert {k: exported["facilities"][0][k] for k in ("cell_ah", "cell_nominal_voltage")} == {
+        "cell_ah": "60",
+        "cell_nominal_voltage": "3.7",
+    }
+    assert exported["milestones"][0]["cycle_life"] == "1200"
+    again = import_workbook(sheets=read_workbook(write_xlsx(exported)), dry_run=False)
+    assert {r.action for r in again.rows} == {"unchanged"}
+
+
+def test_a_changed_cycle_life_is_listed_and_a_negative_one_refused():
+    run(template())
+    sheets = template()
+    sheets["milestones"][0]["cycle_life"] = "800"
+    sheets["facilities"][0]["cell_nominal_voltage"] = "3.2"
+    report = run(sheets, dry_run=True)
+    assert ("cycle life", "(empty)", "800") in only(report, "milestones")[0].changes
+    assert ("cell nominal voltage", "(empty)", "3.2") in only(report, "facilities")[0].changes
+    sheets["milestones"][0]["cycle_life"] = "-800"
+    refused = run(sheets)
+    assert not refused.saved
+    assert "greater than or equal to 0" in " ".join(only(refused, "milestones")[0].errors)
+    assert Milestone.objects.get().cycle_life is None
 
 
 def test_csv_zip_round_trip_reads_like_the_workbook(demo_data):

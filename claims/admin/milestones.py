@@ -54,6 +54,7 @@ class FacilityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
                 "fields": [
                     "technology",
                     "cell_format",
+                    ("cell_ah", "cell_nominal_voltage"),
                     ("capacity_value", "capacity_unit"),
                     ("investment_amount", "investment_currency"),
                     "description",
@@ -120,7 +121,7 @@ class MilestoneAdmin(
                     "technology",
                     ("capacity_value", "capacity_unit"),
                     ("energy_density_wh_kg", "energy_density_wh_l"),
-                    "cell_ah",
+                    ("cell_ah", "cycle_life"),
                 ]
             },
         ),

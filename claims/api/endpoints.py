@@ -144,8 +144,9 @@ def get_milestone(request: HttpRequest, milestone_id: int, query: Query[AsOfQuer
 @decorate_view(cache_public_page)
 def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
     """Capacity in GWh/yr by year, country, company or technology and stage (operating,
-    construction, planned, cancelled), as the methodology's "Capacity" section counts it; and
-    the capacity that cannot be converted to GWh/yr, with why."""
+    construction, planned, cancelled), as the methodology's "Capacity" section counts it; the
+    capacity that cannot be converted to GWh/yr, with why; and the capacity converted from
+    cells, with the cell's Ah and nominal voltage it was converted with."""
     summary = filters.read().summary()
     return {
         "as_of": filters.as_of,
@@ -171,6 +172,22 @@ def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
                 "reason": u.reason,
             }
             for u in summary["not_convertible"]
+        ],
+        "converted": [
+            {
+                "name": u.name,
+                "url": request.build_absolute_uri(u.url),
+                "company": u.company_slug,
+                "country": u.country,
+                "stage": u.stage,
+                "value": float(u.value),
+                "unit": u.unit,
+                "cell_ah": float(u.cell_ah),
+                "cell_ah_from": u.ah_from,
+                "cell_nominal_voltage": float(u.voltage),
+                "gwh_per_year": float(u.gwh),
+            }
+            for u in summary["converted"]
         ],
     }
 

@@ -6,9 +6,9 @@ from datetime import date
 from ninja import Schema
 from pydantic import Field
 
+from claims.capacity import facility_gwh
 from claims.models import Claim, Company
 from claims.read import Row
-from claims.read.facilities import capacity_gwh
 from claims.status import Status, Target
 
 # --- schemas --------------------------------------------------------------------------------
@@ -80,6 +80,10 @@ class FacilityOut(Schema):
     location_accuracy: str
     technology: str | None = Field(alias="technology.slug", default=None)
     cell_format: str
+    cell_ah: float | None = Field(description="The capacity of the cell made there, in Ah.")
+    cell_nominal_voltage: float | None = Field(
+        description="The nominal voltage of the cell made there, in V."
+    )
     capacity_value: float | None
     capacity_unit: str
     capacity_gwh_per_year: float | None = Field(
@@ -95,7 +99,7 @@ class FacilityOut(Schema):
 
     @staticmethod
     def resolve_capacity_gwh_per_year(facility) -> float | None:
-        gwh = capacity_gwh(facility.capacity_value, facility.capacity_unit)
+        gwh = facility_gwh(facility)
         return None if gwh is None else float(gwh)
 
 
@@ -165,6 +169,7 @@ class MilestoneOut(Schema):
     energy_density_wh_kg: float | None = Field(alias="milestone.energy_density_wh_kg")
     energy_density_wh_l: float | None = Field(alias="milestone.energy_density_wh_l")
     cell_ah: float | None = Field(alias="milestone.cell_ah")
+    cycle_life: int | None = Field(alias="milestone.cycle_life", description="Cycles.")
     as_of: date = Field(alias="result.as_of")
     url: str
 
@@ -265,8 +270,27 @@ class UnconvertedOut(Schema):
     reason: str
 
 
+class ConvertedOut(Schema):
+    name: str
+    url: str
+    company: str
+    country: str
+    stage: str
+    value: float = Field(description="The capacity as stated, in cells.")
+    unit: str = Field(description="cells_per_year or cells_per_week.")
+    cell_ah: float = Field(description="The cell's Ah it was converted with.")
+    cell_ah_from: str = Field(
+        description="Whose Ah that is: the milestone's own, or its facility's cell's."
+    )
+    cell_nominal_voltage: float = Field(description="The facility's cell's nominal voltage.")
+    gwh_per_year: float = Field(description="Cells a year × Ah × V ÷ 10⁹.")
+
+
 class PipelineOut(Schema):
     as_of: date
     group: str
     rows: list[PipelineRowOut]
     not_convertible: list[UnconvertedOut]
+    converted: list[ConvertedOut] = Field(
+        description="Capacity stated in cells and converted to GWh/yr, with the figures used."
+    )

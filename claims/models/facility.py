@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -71,6 +72,25 @@ class Facility(Versioned):
         Technology, on_delete=models.PROTECT, null=True, blank=True, related_name="facilities"
     )
     cell_format = models.CharField(max_length=100, blank=True)
+    cell_ah = models.DecimalField(
+        "cell capacity (Ah)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text="The capacity of the cell made there, when its source gives one cell.",
+    )
+    cell_nominal_voltage = models.DecimalField(
+        "cell nominal voltage (V)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text="The nominal voltage of the cell made there. With its Ah, a capacity in cells "
+        "converts to GWh a year.",
+    )
     capacity_value = models.DecimalField(
         "planned capacity",
         max_digits=14,
@@ -115,6 +135,16 @@ class Facility(Versioned):
                 violation_error_message="Give the planned capacity and its unit together.",
             ),
             models.CheckConstraint(
+                condition=Q(cell_ah__isnull=True) | Q(cell_ah__gte=0),
+                name="facility_cell_ah_non_negative",
+                violation_error_message="Cell capacity cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cell_nominal_voltage__isnull=True) | Q(cell_nominal_voltage__gte=0),
+                name="facility_cell_voltage_non_negative",
+                violation_error_message="Cell nominal voltage cannot be negative.",
+            ),
+            models.CheckConstraint(
                 condition=Q(investment_amount__isnull=True) | Q(investment_amount__gte=0),
                 name="facility_investment_non_negative",
                 violation_error_message="Investment cannot be negative.",
@@ -143,8 +173,10 @@ class Facility(Versioned):
             ),
         ]
         indexes = [
-            # Facilities of a country, and the country pages.
-            models.Index(fields=["country"], name="facility_country_idx"),
+            # The facility index in its default order (by name), of a country or of all: a
+            # page of fifty is read in index order, testing only those rows for the day.
+            models.Index("country", Lower("name"), "id", name="facility_country_name_idx"),
+            models.Index(Lower("name"), "id", name="facility_name_idx"),
         ]
 
     def __str__(self) -> str:

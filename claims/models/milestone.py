@@ -90,6 +90,12 @@ class Milestone(Versioned):
         blank=True,
         validators=NON_NEGATIVE,
     )
+    cycle_life = models.PositiveIntegerField(
+        "cycle life (cycles)",
+        null=True,
+        blank=True,
+        help_text="Charge-discharge cycles the cell is said to last, as the source gives them.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[partners])
@@ -123,6 +129,11 @@ class Milestone(Versioned):
                 condition=Q(cell_ah__isnull=True) | Q(cell_ah__gte=0),
                 name="milestone_cell_ah_non_negative",
                 violation_error_message="Cell capacity cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cycle_life__isnull=True) | Q(cycle_life__gte=0),
+                name="milestone_cycle_life_non_negative",
+                violation_error_message="Cycle life cannot be negative.",
             ),
         ]
         indexes = [

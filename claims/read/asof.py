@@ -355,6 +355,15 @@ def _pivot(census: tuple[list[tuple], dict]) -> list[dict]:
     return sorted(pivot, key=lambda r: (-r["total"], r["name"]))
 
 
+#: A milestone's stated capacity and cell metrics, as the exports give them.
+METRIC_FIELDS = (
+    "capacity_value",
+    "capacity_unit",
+    "energy_density_wh_kg",
+    "energy_density_wh_l",
+    "cell_ah",
+    "cycle_life",
+)
 #: What an export reads of each milestone besides its facts.
 EXPORT_FIELDS = (
     "pk",
@@ -365,4 +374,5 @@ EXPORT_FIELDS = (
     "facility__name",
     "kind",
     "title",
+    *METRIC_FIELDS,
 )

@@ -4,7 +4,8 @@
     read.facilities()      # the facilities found, capacity in GWh/yr annotated, in order
     read.facets(), read.count()   # counts of each filter value (cached under the data version)
     read.export()          # every facility found, for the CSV
-    read.marks()           # the ones with coordinates, as marks on the world map
+    read.marks()           # the ones with coordinates, as marks on the world map (cached)
+    read.mapped(), read.mapped_count()   # the same as rows in name order, and their number
 
 As of a day, a facility is shown when something known by then speaks of it: its profile's
 source was published by the day, or a milestone at it has a claim known by the day. A
@@ -12,46 +13,36 @@ facility with neither (no source, no claim at any of its milestones) is shown on
 as nothing dates it. Its profile (status, capacity) is the one stored today: facilities keep
 no dated history of their own.
 
-Capacity is compared in GWh/yr where the unit allows: GWh/yr as it is, MWh/yr divided by
-1,000. Cells, cells per week and tonnes are not converted (that would need the cell's
-energy, or a material's yield): such a facility has no GWh/yr figure, is listed as "not
+Capacity is compared in GWh/yr where the unit allows (claims.capacity: GWh, MWh, and cells
+with the Ah and nominal voltage of the cell made there). Tonnes, and cells without both
+figures, are not converted: such a facility has no GWh/yr figure, is listed as "not
 convertible", and a capacity range leaves it out.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import Lower
 
 from claims import geo
 from claims.cache import remember
+from claims.capacity import gwh_expression
 from claims.models import Claim, Facility
 from claims.models.base import CapacityUnit
 from claims.read.filters import country_name
-
-#: GWh/yr per unit of each convertible capacity unit.
-GWH_PER_YEAR = {
-    CapacityUnit.GWH_PER_YEAR: Decimal(1),
-    CapacityUnit.MWH_PER_YEAR: Decimal("0.001"),
-}
 
 SORT_ORDERS = {
     "name": [Lower("name"), "pk"],
@@ -61,14 +52,8 @@ SORT_ORDERS = {
 }
 
 FACETS = ("country", "company", "status", "technology", "kind")
-
-
-def capacity_gwh(value: Decimal | None, unit: str) -> Decimal | None:
-    """A capacity in GWh/yr, or None when it is not given or not convertible."""
-    factor = GWH_PER_YEAR.get(unit)
-    if value is None or factor is None:
-        return None
-    return value * factor
+#: The company facet lists the companies with most facilities (and the one chosen).
+COMPANY_FACETS = 30
 
 
 @dataclass(frozen=True)
@@ -215,7 +200,7 @@ class Facilities:
             | Exists(at_facility.filter(stated_on_latest__lte=self.day))
             | Q(source__isnull=True) & ~Exists(at_facility)
         )
-        return Facility.objects.filter(known).annotate(capacity_gwh=_capacity_gwh())
+        return Facility.objects.filter(known).annotate(capacity_gwh=gwh_expression())
 
     def narrowed(self, facilities: QuerySet, *, skip: str = "") -> QuerySet:
         """Narrowed by every filter but `skip`; empty when a filter was invalid."""
@@ -305,13 +290,27 @@ class Facilities:
                 if row[field] not in (None, "")
             ]
             found.sort(key=lambda f: (not f["selected"], -f["n"], str(f["label"])))
-            facets[name] = found
+            facets[name] = found[:COMPANY_FACETS] if name == "company" else found
         return facets
 
     # -- exports and the map ---------------------------------------------------------------
 
     def export(self) -> Iterator[Facility]:
         return self.facilities().iterator(chunk_size=2000)
+
+    def mapped(self) -> QuerySet:
+        """The facilities found that have coordinates, with their company, in name order (as
+        the index reads them: a page at a time, along facility_name_idx)."""
+        return (
+            self.narrowed(self.known())
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .select_related("company")
+            .order_by(Lower("name"), "pk")
+        )
+
+    def mapped_count(self) -> int:
+        """How many facilities found have coordinates; cached."""
+        return remember("facility-mapped-count", (self.day, self.filters), self.mapped().count)
 
     def marks(self) -> list[Mark]:
         """The facilities found that have coordinates, as marks on the world map, the
@@ -341,7 +340,7 @@ class Facilities:
         for row in rows:
             lat, lon = float(row["latitude"]), float(row["longitude"])
             x, y = geo.project(lon, lat)
-            gwh = capacity_gwh(row["capacity_value"], row["capacity_unit"])
+            gwh = row["capacity_gwh"]
             r = mark_radius(gwh)
             status = Facility.Status(row["status"])
             capacity = ""
@@ -369,27 +368,10 @@ class Facilities:
         return marks
 
 
-def _capacity_gwh():
-    """The capacity in GWh/yr, in SQL: null when absent or not convertible."""
-    output = DecimalField(max_digits=20, decimal_places=6)
-    return Case(
-        *[
-            When(
-                capacity_unit=unit,
-                then=ExpressionWrapper(
-                    F("capacity_value") * Value(factor, output_field=output), output_field=output
-                ),
-            )
-            for unit, factor in GWH_PER_YEAR.items()
-        ],
-        default=Value(None, output_field=output),
-        output_field=output,
-    )
-
-
-def map_context(marks: list, *, key: str) -> dict:
-    """What includes/facility_map_svg.html needs besides the marks; `key` names the marks
-    shown (the filters), for the rendered marks kept under the data version."""
+def map_context(marks: list | Callable[[], list], *, key: str) -> dict:
+    """What includes/facility_map_svg.html needs: the marks (or a function giving them,
+    called only when the drawn map is not already cached), and `key`, naming the marks shown
+    (the filters), for the drawn map kept under the data version."""
     return {
         "map_key": key,
         "world": geo.world(),

@@ -2,7 +2,7 @@
 
     metric_points(read, "energy_density_wh_kg")   # the points of the /metrics/ scatter
 
-A milestone that carries a metric (energy density, cell capacity) is a claim of it until it is
+A milestone that carries a metric (energy density, cell capacity, cycle life) is a claim of it until it is
 achieved, placed at its current target (or, undated, when it was last stated), and a
 demonstration of it once achieved, placed at its achievement. Cancelled milestones are left
 out: a cancelled claim is neither a promise still open nor a result. Each point names the

@@ -5,6 +5,7 @@ cancelled, in GWh a year, as the tracker stood on a day.
     pipe.table()          # rows (year, country, company or technology) x status, in GWh/yr
     pipe.promised()       # "promised for year Y vs in place by Y" per country and company
     pipe.not_convertible()  # capacity stated in units that cannot be turned into GWh/yr
+    pipe.converted()      # capacity stated in cells, turned into GWh/yr, and from what
 
 The model (also on the page and in the methodology):
 
@@ -22,9 +23,12 @@ The model (also on the page and in the methodology):
   facility index shows the facility that day (its profile's source published, or a claim at
   it known, by then; or nothing dates it), and then as planned.
 - Units: GWh/yr as stated, MWh/yr / 1000; cells a year (cells a week x 52) x the cell's Ah x
-  its nominal voltage / 1e9 when both are recorded. The tracker records a cell's Ah but not
-  its voltage, so cells are counted and listed as not convertible, as are tonnes a year;
-  nothing is guessed.
+  its nominal voltage / 1e9 when both are recorded. The cell is the one made at the facility:
+  its Ah and nominal voltage are recorded on the facility (`Facility.cell_ah`,
+  `Facility.cell_nominal_voltage`); a milestone that states its own cell's Ah (a phase "able
+  to make 60Ah cells") is converted with that Ah and its facility's voltage. Cells without
+  both figures, and tonnes a year, are counted and listed as not convertible; nothing is
+  guessed.
 
 Every unit stated by the day is read once (two queries) and cached under the data version,
 as the status census is; the filters and the grouping are then added up from it, so the page
@@ -43,6 +47,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from claims.cache import remember
+from claims.capacity import CELL_UNITS, to_gwh
 from claims.models import Facility, Milestone
 from claims.models.base import CapacityUnit
 from claims.read.asof import AsOf
@@ -83,48 +88,19 @@ FACILITY_STAGES = {
     Facility.Status.CANCELLED: CANCELLED,
 }
 BUILDING = (Facility.Status.CONSTRUCTION, Facility.Status.PILOT_OPERATION)
-CELLS_PER_WEEK_TO_YEAR = 52
 #: Countries and companies in the promised-against-in-place tables: those that promised most.
 PROMISED_NAMES = 30
 
-NO_AH = "cells: the cell's Ah is not recorded"
-NO_VOLTAGE = "cells: the cell's nominal voltage is not recorded"
-TONNES = "tonnes a year: a mass of material, not cell capacity"
-UNKNOWN_UNIT = "unit not known"
-
-
-def to_gwh(
-    value: Decimal | None,
-    unit: str,
-    *,
-    cell_ah: Decimal | None = None,
-    voltage: Decimal | None = None,
-) -> tuple[Decimal | None, str]:
-    """A capacity in GWh a year, or None and the reason it cannot be converted."""
-    if value is None:
-        return None, UNKNOWN_UNIT
-    value = Decimal(value)
-    if unit == CapacityUnit.GWH_PER_YEAR:
-        return value, ""
-    if unit == CapacityUnit.MWH_PER_YEAR:
-        return value / 1000, ""
-    if unit in (CapacityUnit.CELLS_PER_YEAR, CapacityUnit.CELLS_PER_WEEK):
-        if cell_ah is None:
-            return None, NO_AH
-        if voltage is None:
-            return None, NO_VOLTAGE
-        cells = value * (CELLS_PER_WEEK_TO_YEAR if unit == CapacityUnit.CELLS_PER_WEEK else 1)
-        return cells * Decimal(cell_ah) * Decimal(voltage) / Decimal(10**9), ""
-    if unit == CapacityUnit.TONNES_PER_YEAR:
-        return None, TONNES
-    return None, UNKNOWN_UNIT
+#: Where a converted unit's cell Ah comes from.
+AH_FROM_MILESTONE, AH_FROM_FACILITY = "milestone", "facility"
 
 
 class Unit(NamedTuple):
     """One unit of capacity as of the day (a tuple: thousands are cached and read back)."""
 
     name: str
-    url: str
+    #: The milestone's id, or the facility's slug when the unit is a facility's own capacity.
+    ref: str
     company_slug: str
     company_name: str
     country: str
@@ -141,10 +117,25 @@ class Unit(NamedTuple):
     gwh: Decimal | None
     reason: str
     facility_only: bool = False
+    #: For capacity in cells: the cell's Ah and nominal voltage it was read with (None when
+    #: not recorded), and whose Ah it is (AH_FROM_MILESTONE or AH_FROM_FACILITY).
+    cell_ah: Decimal | None = None
+    voltage: Decimal | None = None
+    ah_from: str = ""
+
+    @property
+    def in_cells(self) -> bool:
+        return self.unit in CELL_UNITS
 
     @property
     def stage_label(self) -> str:
         return STAGE_LABELS[self.stage]
+
+    @property
+    def url(self) -> str:
+        if self.facility_only:
+            return reverse("claims:facility_detail", args=[self.ref])
+        return reverse("claims:milestone_detail", args=[int(self.ref)])
 
     @property
     def quantity_label(self) -> str:
@@ -212,6 +203,8 @@ def read_units(read: AsOf) -> list[Unit]:
             "facility__technology__slug",
             "facility__technology__name",
             "facility__status",
+            "facility__cell_ah",
+            "facility__cell_nominal_voltage",
             "capacity_value",
             "capacity_unit",
             "cell_ah",
@@ -221,27 +214,44 @@ def read_units(read: AsOf) -> list[Unit]:
             "achieved_on",
         )
     )
-    # One URL reversed for each kind of row, not one per row.
-    milestone_url = reverse("claims:milestone_detail", args=[0])[:-2]
-    facility_url = reverse("claims:facility_detail", args=["x"])[:-2]
+    # Names repeated on many units (companies, countries, technologies, units) are kept once.
+    shared: dict[str, str] = {}
+
+    def one(text: str) -> str:
+        return shared.setdefault(text, text)
+
     units = []
-    for m in milestones:
+    for m in milestones.iterator(chunk_size=2000):
         stage = stage_of(m["status"], m["facility__status"], today=today)
         due = m["achieved_on"] if stage == OPERATING else m["current_target_latest"]
-        gwh, reason = to_gwh(m["capacity_value"], m["capacity_unit"], cell_ah=m["cell_ah"])
+        own_ah = m["cell_ah"] is not None
+        cell_ah = m["cell_ah"] if own_ah else m["facility__cell_ah"]
+        voltage = m["facility__cell_nominal_voltage"]
+        gwh, reason = to_gwh(
+            m["capacity_value"], m["capacity_unit"], cell_ah=cell_ah, voltage=voltage
+        )
         units.append(
-            _unit(
-                m,
-                gwh,
-                reason,
+            Unit(
                 name=m["title"],
-                url=f"{milestone_url}{m['pk']}/",
-                technology=m["technology__slug"] or m["facility__technology__slug"] or "",
-                technology_name=m["technology__name"] or m["facility__technology__name"] or "",
+                ref=str(m["pk"]),
+                company_slug=one(m["company__slug"]),
+                company_name=one(m["company__name"]),
+                country=one(str(m["country"])),
+                technology=one(m["technology__slug"] or m["facility__technology__slug"] or ""),
+                technology_name=one(m["technology__name"] or m["facility__technology__name"] or ""),
                 stage=stage,
                 year=due.year if due else None,
                 first_year=m["first_target_latest"].year if m["first_target_latest"] else None,
                 achieved_on=m["achieved_on"],
+                value=m["capacity_value"],
+                unit=one(m["capacity_unit"]),
+                gwh=gwh,
+                reason=reason,
+                cell_ah=cell_ah,
+                voltage=voltage,
+                ah_from=(AH_FROM_MILESTONE if own_ah else AH_FROM_FACILITY)
+                if cell_ah is not None
+                else "",
             )
         )
     carried = Milestone.objects.filter(
@@ -251,51 +261,54 @@ def read_units(read: AsOf) -> list[Unit]:
     facilities = (
         Facilities(read.day).known().filter(capacity_value__isnull=False).exclude(Exists(carried))
     )
-    for f in facilities.order_by("company__name", "name").values(
-        "slug",
-        "name",
-        "company__slug",
-        "company__name",
-        "country",
-        "technology__slug",
-        "technology__name",
-        "status",
-        "capacity_value",
-        "capacity_unit",
+    for f in (
+        facilities.order_by("company__name", "name")
+        .values(
+            "slug",
+            "name",
+            "company__slug",
+            "company__name",
+            "country",
+            "technology__slug",
+            "technology__name",
+            "status",
+            "capacity_value",
+            "capacity_unit",
+            "cell_ah",
+            "cell_nominal_voltage",
+        )
+        .iterator(chunk_size=2000)
     ):
-        gwh, reason = to_gwh(f["capacity_value"], f["capacity_unit"])
+        gwh, reason = to_gwh(
+            f["capacity_value"],
+            f["capacity_unit"],
+            cell_ah=f["cell_ah"],
+            voltage=f["cell_nominal_voltage"],
+        )
         units.append(
-            _unit(
-                f,
-                gwh,
-                reason,
+            Unit(
                 name=f["name"],
-                url=f"{facility_url}{f['slug']}/",
-                technology=f["technology__slug"] or "",
-                technology_name=f["technology__name"] or "",
+                ref=f["slug"],
+                company_slug=one(f["company__slug"]),
+                company_name=one(f["company__name"]),
+                country=one(str(f["country"])),
+                technology=one(f["technology__slug"] or ""),
+                technology_name=one(f["technology__name"] or ""),
                 stage=FACILITY_STAGES.get(f["status"], PLANNED) if today else PLANNED,
                 year=None,
                 first_year=None,
                 achieved_on=None,
+                value=f["capacity_value"],
+                unit=one(f["capacity_unit"]),
+                gwh=gwh,
+                reason=reason,
                 facility_only=True,
+                cell_ah=f["cell_ah"],
+                voltage=f["cell_nominal_voltage"],
+                ah_from=AH_FROM_FACILITY if f["cell_ah"] is not None else "",
             )
         )
     return units
-
-
-def _unit(row: dict, gwh: Decimal | None, reason: str, **fields) -> Unit:
-    """A unit from a milestone's or a facility's values(): its company, country and stated
-    capacity as the row has them, converted to `gwh` (or not, for `reason`), and the rest."""
-    return Unit(
-        company_slug=row["company__slug"],
-        company_name=row["company__name"],
-        country=str(row["country"]),
-        value=row["capacity_value"],
-        unit=row["capacity_unit"],
-        gwh=gwh,
-        reason=reason,
-        **fields,
-    )
 
 
 @dataclass
@@ -344,6 +357,7 @@ class Pipeline:
                 "promised_country": self.promised("country", limit=PROMISED_NAMES),
                 "promised_company": self.promised("company", limit=PROMISED_NAMES),
                 "not_convertible": self.not_convertible(),
+                "converted": self.converted(),
             }
 
         return remember("pipeline", (self.read.day, self.filters), compute)
@@ -382,6 +396,10 @@ class Pipeline:
 
     def not_convertible(self) -> list[Unit]:
         return [u for u in self.units() if u.gwh is None]
+
+    def converted(self) -> list[Unit]:
+        """Capacity stated in cells and converted with its cell's Ah and nominal voltage."""
+        return [u for u in self.units() if u.in_cells and u.gwh is not None]
 
     def promised(self, by: str, *, limit: int | None = None) -> list[dict]:
         """Per country ("country") or company ("company") and year Y: the capacity whose

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from claims.cache import remember
+from claims.capacity import facility_gwh
 from claims.charts import timeline_chart, timeline_span
 from claims.models import Claim, Company, Facility, Milestone
 from claims.read.asof import AsOf
-from claims.read.facilities import capacity_gwh
 from claims.read.filters import country_name
 from claims.read.rows import Row
 from claims.status import TrackRecord
@@ -179,7 +179,7 @@ class Capacity:
 def capacity_of(facilities: Sequence[Facility]) -> Capacity:
     gwh, converted, rest = Decimal(0), 0, []
     for facility in facilities:
-        value = capacity_gwh(facility.capacity_value, facility.capacity_unit)
+        value = facility_gwh(facility)
         if value is None:
             if facility.capacity_value is not None:
                 rest.append(facility)
@@ -206,13 +206,6 @@ class Timeline:
     company: Company
     chart: object  # a claims.charts.TimelineChart, or None without milestones
     more: int  # milestones left off the timeline
-
-
-def companies_to_compare(slugs: Sequence[str]) -> tuple[list[Company], list[str]]:
-    """(the companies named, in the order given, once each; the slugs that name none)."""
-    wanted = list(dict.fromkeys(s.strip().lower() for s in slugs if s.strip()))
-    found = Company.objects.in_bulk(wanted, field_name="slug")
-    return [found[s] for s in wanted if s in found], [s for s in wanted if s not in found]
 
 
 class Comparison:

@@ -175,8 +175,10 @@ class _Loader:
     FACILITY_TEXTS += ("address", "location_accuracy", "cell_format", "capacity_unit")
     FACILITY_TEXTS += ("investment_currency", "description")
     FACILITY_VALUES = ("latitude", "longitude", "capacity_value", "investment_amount")
+    FACILITY_VALUES += ("cell_ah", "cell_nominal_voltage")
     MILESTONE_TEXTS = ("slug", "title", "kind", "description", "capacity_unit")
     MILESTONE_VALUES = ("capacity_value", "energy_density_wh_kg", "energy_density_wh_l", "cell_ah")
+    MILESTONE_VALUES += ("cycle_life",)
 
     def fields(self, entry: dict, texts: Sequence[str], values: Sequence[str]) -> dict:
         """The entry's fields, and its technology looked up by slug."""

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -47,3 +48,12 @@ def gwh(value) -> str:
     from claims.pipeline_chart import gwh_label
 
     return "" if value is None else gwh_label(float(value))
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A decimal in full, without trailing zeros or exponent form: 3.7, 60, 0.0034632."""
+    if value is None:
+        return ""
+    text = format(Decimal(value), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -11,7 +11,7 @@ from claims.filters import FacilityFilterForm
 from claims.models import Claim, Facility, Milestone
 from claims.models.base import format_quantity
 from claims.read import AsOf
-from claims.read.facilities import Facilities, capacity_gwh, map_context
+from claims.read.facilities import Facilities, map_context
 from claims.views.common import (
     csv_response,
     last_changed,
@@ -58,9 +58,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         return csv_response("facilities.csv", CSV_HEADER, _csv_rows(request, read))
     page = paginate(request, read.facilities(), context, count=read.count())
     for facility in page.object_list:
-        facility.gwh = format_quantity(
-            capacity_gwh(facility.capacity_value, facility.capacity_unit), ""
-        )
+        facility.gwh = format_quantity(facility.capacity_gwh, "")
     context.update(form=form, page=page, facets=read.facets())
     return render_page(request, "claims/facility_list.html", context)
 
@@ -83,7 +81,7 @@ def _csv_rows(request: HttpRequest, read: Facilities):
             f.technology.slug if f.technology else "",
             f.capacity_value,
             f.capacity_unit,
-            capacity_gwh(f.capacity_value, f.capacity_unit),
+            f.capacity_gwh,
             read.day,
             request.build_absolute_uri(f.get_absolute_url()),
         ]
@@ -94,12 +92,11 @@ def _csv_rows(request: HttpRequest, read: Facilities):
 def facility_map(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     form, read = _read(request, context)
-    marks = read.marks()
     context.update(
         form=form,
         facets=read.facets(),
-        **map_context(marks, key=repr(read.filters)),
-        page=paginate(request, marks, context, per_page=100),
+        **map_context(read.marks, key=repr(read.filters)),
+        page=paginate(request, read.mapped(), context, per_page=100, count=read.mapped_count()),
     )
     return render_page(request, "claims/facility_map.html", context)
 

@@ -11,6 +11,7 @@ from claims.charts import revisions_chart, timeline_chart
 from claims.filters import MilestoneFilterForm
 from claims.models import Claim, Milestone
 from claims.read import AsOf
+from claims.read.asof import METRIC_FIELDS
 from claims.status import visible
 from claims.views.common import (
     PAGE_SIZE,
@@ -53,6 +54,7 @@ CSV_HEADER = [
     "last_claim",
     "last_claim_from",
     "last_claim_to",
+    *METRIC_FIELDS,
     "as_of",
     "url",
 ]
@@ -135,6 +137,7 @@ def milestone_csv_rows(read: AsOf, url: str):
             result.last_claim_text,
             result.last_claim_from,
             result.last_claim_on,
+            *(m[name] for name in METRIC_FIELDS),
             read.day,
             f"{url}{m['pk']}/",
         )

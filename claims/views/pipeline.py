@@ -16,7 +16,8 @@ COMPANY_FACETS = 30
 TABLE_ROWS = 100
 #: Bars in the chart (the table has every row): more would not be readable.
 CHART_ROWS = 30
-#: Capacity not converted, listed on the page (the API lists it all).
+#: Capacity not converted, and capacity converted from cells, listed on the page (the API
+#: lists it all).
 SKIPPED_ROWS = 100
 
 
@@ -69,6 +70,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         facets=facets,
         skipped=skipped[:SKIPPED_ROWS],
         skipped_count=len(skipped),
+        converted=summary["converted"][:SKIPPED_ROWS],
+        converted_count=len(summary["converted"]),
         promised_tables=[
             ("country", summary["promised_country"]),
             ("company", summary["promised_company"]),

@@ -9,7 +9,7 @@ from claims.filters import METRICS, CompareForm, MetricsForm, ScorecardForm
 from claims.plots import scatter_chart, spread_chart
 from claims.read import AsOf, MilestoneFilters
 from claims.read.metrics import MAX_POINTS, count_found, metric_points
-from claims.read.scorecards import MIN_DATED, companies_to_compare, compare, scorecards
+from claims.read.scorecards import MIN_DATED, compare, scorecards
 from claims.views.common import (
     TALLY_COLUMNS,
     csv_response,
@@ -90,9 +90,15 @@ def compare_companies(request: HttpRequest) -> HttpResponse:
     context = page_context(request, form)
     compared = None
     if form.is_bound and form.is_valid():
-        companies, _ = companies_to_compare(form.cleaned_data["company"])
-        compared = compare(AsOf(context["as_of"]), companies)
-    context.update(compared=compared, chosen=form.data.getlist("company") if form.is_bound else [])
+        compared = compare(AsOf(context["as_of"]), form.companies)
+    # The companies found stay chosen (to remove with a tick); the rest of four, to add.
+    chosen = form.companies[:4]
+    typed = form.unmatched + [""] * 4
+    context.update(
+        compared=compared,
+        chosen=chosen,
+        free=[(n, typed[i]) for i, n in enumerate(range(len(chosen) + 1, 5))],
+    )
     return render_page(request, "claims/compare.html", context)
 
 

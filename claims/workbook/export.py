@@ -70,6 +70,7 @@ def facility_row(f: Facility) -> dict[str, str]:
     row |= {
         name: number_text(getattr(f, name))
         for name in ("latitude", "longitude", "capacity_value", "investment_amount")
+        + ("cell_ah", "cell_nominal_voltage")
     }
     return row | {
         "company": f.company.slug,
@@ -82,6 +83,7 @@ def facility_row(f: Facility) -> dict[str, str]:
 
 def milestone_row(m: Milestone) -> dict[str, str]:
     numbers = ("capacity_value", "energy_density_wh_kg", "energy_density_wh_l", "cell_ah")
+    numbers += ("cycle_life",)
     return {
         "slug": m.slug,
         "company": m.company.slug,

@@ -127,6 +127,12 @@ SHEETS: dict[str, list[Column]] = {
         Column("location_accuracy", "exact or approximate."),
         Column("technology", "A technology slug: sulfide, oxide, polymer, halide, semi_solid …"),
         Column("cell_format", "e.g. pouch."),
+        Column("cell_ah", "The capacity in Ah of the cell made there."),
+        Column(
+            "cell_nominal_voltage",
+            "The nominal voltage in V of the cell made there (with cell_ah, a capacity in cells "
+            "converts to GWh a year).",
+        ),
         Column("capacity_value", "Planned capacity, a number, with capacity_unit."),
         Column(
             "capacity_unit",
@@ -160,6 +166,7 @@ SHEETS: dict[str, list[Column]] = {
         Column("energy_density_wh_kg", "Wh/kg."),
         Column("energy_density_wh_l", "Wh/L."),
         Column("cell_ah", "Cell capacity in Ah."),
+        Column("cycle_life", "Cycle life: a whole number of cycles."),
     ],
     "claims": [
         Column("source", "The source's URL (or, for a source without one, its title).", True),
