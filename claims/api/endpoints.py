@@ -3,7 +3,6 @@
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Schema
-from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
@@ -41,6 +40,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
 )
+# Every response is a public page: cached under the data version, with its validators.
+api.add_decorator(cache_public_page, mode="view")
 
 
 class ErrorOut(Schema):
@@ -100,33 +101,28 @@ def index(request: HttpRequest):
 
 
 @api.get("/companies", response={200: list[CompanyOut], **ERRORS}, tags=["companies"])
-@decorate_view(cache_public_page)
 @paginate(Pages)
 def list_companies(request: HttpRequest, filters: Query[CompanyQuery]):
     return filters.companies().order_by("name", "pk").prefetch_related("technologies")
 
 
 @api.get("/companies/{slug}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
-@decorate_view(cache_public_page)
 def get_company(request: HttpRequest, slug: str):
     return get_object_or_404(Company.objects.prefetch_related("technologies"), slug=slug)
 
 
 @api.get("/facilities", response={200: list[FacilityOut], **ERRORS}, tags=["facilities"])
-@decorate_view(cache_public_page)
 @paginate(Pages)
 def list_facilities(request: HttpRequest, filters: Query[FacilityQuery]):
     return filters.read().facilities()
 
 
 @api.get("/facilities/{slug}", response={200: FacilityOut, **ERRORS}, tags=["facilities"])
-@decorate_view(cache_public_page)
 def get_facility(request: HttpRequest, slug: str):
     return get_object_or_404(Facility.objects.select_related("company", "technology"), slug=slug)
 
 
 @api.get("/milestones", response={200: list[MilestoneOut], **ERRORS}, tags=["milestones"])
-@decorate_view(cache_public_page)
 @paginate(Pages)
 def list_milestones(request: HttpRequest, filters: Query[MilestoneQuery]):
     # Counted from the cached status census, as the list page is: no count query.
@@ -134,14 +130,12 @@ def list_milestones(request: HttpRequest, filters: Query[MilestoneQuery]):
 
 
 @api.get("/milestones/{milestone_id}", response={200: MilestoneOut, **ERRORS}, tags=["milestones"])
-@decorate_view(cache_public_page)
 def get_milestone(request: HttpRequest, milestone_id: int, query: Query[AsOfQuery]):
     milestone = get_object_or_404(Milestone.objects.with_claims(), pk=milestone_id)
     return Row(milestone, AsOf(query.as_of).history(milestone))
 
 
 @api.get("/pipeline", response={200: PipelineOut, **ERRORS}, tags=["pipeline"])
-@decorate_view(cache_public_page)
 def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
     """Capacity in GWh/yr by year, country, company or technology and stage (operating,
     construction, planned, cancelled), as the methodology's "Capacity" section counts it; the
@@ -193,7 +187,6 @@ def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
 
 
 @api.get("/claims", response={200: list[ClaimOut], **ERRORS}, tags=["claims"])
-@decorate_view(cache_public_page)
 @paginate(Pages)
 def list_claims(request: HttpRequest, filters: Query[ClaimQuery]):
     claims = filters.claims().select_related("milestone__company")
@@ -201,19 +194,16 @@ def list_claims(request: HttpRequest, filters: Query[ClaimQuery]):
 
 
 @api.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, tags=["claims"])
-@decorate_view(cache_public_page)
 def get_claim(request: HttpRequest, claim_id: int):
     return get_object_or_404(Claim.objects.select_related("milestone__company"), pk=claim_id)
 
 
 @api.get("/sources", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
-@decorate_view(cache_public_page)
 @paginate(Pages)
 def list_sources(request: HttpRequest, filters: Query[SourceQuery]):
     return filters.sources().order_by("-published_on", "pk")
 
 
 @api.get("/sources/{source_id}", response={200: SourceOut, **ERRORS}, tags=["sources"])
-@decorate_view(cache_public_page)
 def get_source(request: HttpRequest, source_id: int):
     return get_object_or_404(Source, pk=source_id)
