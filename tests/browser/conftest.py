@@ -62,6 +62,31 @@ def page(browser, request):
     assert not problems, f"console errors: {problems}"
 
 
+@pytest.fixture
+def page_at_width(browser):
+    """page_at_width(width): a fresh page that wide. Fails the test on any console error.
+
+    CSP is bypassed unless asked to keep it, so that axe-core's script can be injected; the
+    analyst flow tests keep it.
+    """
+    contexts, problems = [], []
+
+    def open_page(width: int, *, bypass_csp: bool = True):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, bypass_csp=bypass_csp
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, f"console errors: {problems}"
+
+
 @pytest.fixture(autouse=True)
 def seeded_rows(transactional_db):
     """The rows the migrations seed (technologies, the Editors group), back after a flush.

@@ -45,28 +45,6 @@ def public_pages() -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def page_at_width(browser):
-    """page_at_width(width): a fresh page that wide. Fails the test on any console error.
-
-    CSP is bypassed so that axe-core's script can be injected; the analyst flow tests keep it.
-    """
-    contexts, problems = [], []
-
-    def open_page(width: int):
-        context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not problems, f"console errors: {problems}"
-
-
 def screenshot(page, name: str) -> None:
     """A full-page screenshot in test-artifacts/, for a page that failed a check."""
     ARTIFACTS.mkdir(exist_ok=True)
