@@ -42,13 +42,18 @@ class ScoreRow:
 
     key: str  # a company's slug or a country's code
     name: str
-    url: str
+    by: str  # "company" or "country"
     record: TrackRecord
     rank: int | None  # None: fewer dated targets than the peers need
 
     @property
     def spread(self):
         return self.record.spread
+
+    @property
+    def url(self) -> str:
+        """Its page (reversed only for the rows shown: thousands are ranked)."""
+        return reverse(f"claims:{self.by}_detail", args=[self.key])
 
 
 def _rank_key(row: ScoreRow) -> tuple:
@@ -81,20 +86,14 @@ def scorecards(read: AsOf, *, by: str, min_dated: int = MIN_DATED, sort: str = "
         records = read.track_records(by="company_id")
         names = Company.objects.order_by().values_list("pk", "slug", "name")
         rows = [
-            ScoreRow(slug, name, reverse("claims:company_detail", args=[slug]), records[pk], None)
+            ScoreRow(slug, name, "company", records[pk], None)
             for pk, slug, name in names
             if pk in records
         ]
     else:
         records = read.track_records(by="country")
         rows = [
-            ScoreRow(
-                code,
-                country_name(code),
-                reverse("claims:country_detail", args=[code]),
-                record,
-                None,
-            )
+            ScoreRow(code, country_name(code), "country", record, None)
             for code, record in records.items()
             if code
         ]
@@ -110,7 +109,7 @@ def ranked(rows: Sequence[ScoreRow], min_dated: int) -> list[ScoreRow]:
         previous = peers[position - 2] if position > 1 else None
         same = previous is not None and _rank_key(previous) == _rank_key(row)
         ranks[row.key] = ranks[previous.key] if same else position
-    return [ScoreRow(r.key, r.name, r.url, r.record, ranks.get(r.key)) for r in rows]
+    return [ScoreRow(r.key, r.name, r.by, r.record, ranks.get(r.key)) for r in rows]
 
 
 def rank_of(read: AsOf, *, by: str, key: str, min_dated: int = MIN_DATED) -> tuple[int | None, int]:
@@ -127,10 +126,10 @@ def peer_ranks(read: AsOf, *, by: str, min_dated: int = MIN_DATED) -> tuple[dict
     def compute() -> tuple[dict[str, int], int]:
         if by == "company":
             records = read.track_records(by="company_id")
-            rows = [ScoreRow(str(pk), "", "", r, None) for pk, r in records.items()]
+            rows = [ScoreRow(str(pk), "", "company", r, None) for pk, r in records.items()]
         else:
             records = read.track_records(by="country")
-            rows = [ScoreRow(code, "", "", r, None) for code, r in records.items() if code]
+            rows = [ScoreRow(code, "", "country", r, None) for code, r in records.items() if code]
         peers = [row for row in ranked(rows, min_dated) if row.rank is not None]
         return {row.key: row.rank for row in peers}, len(peers)
 
