@@ -322,3 +322,21 @@ def test_fragments_are_not_reused_while_the_cache_does_not_answer(monkeypatch):
 
     monkeypatch.setattr(page_cache, "data_version", lambda: None)
     assert page_cache.fragment_version() != page_cache.fragment_version()
+
+
+def test_a_company_page_with_its_sections_cached_reads_no_sources_and_draws_no_chart(
+    client, milestone, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.views import companies
+
+    url = reverse("claims:company_detail", args=["alpha"])
+    first = client.get(url).text
+    assert "Pilot line" in first
+    monkeypatch.setattr(companies, "timeline_chart", lambda *a, **k: pytest.fail("drawn again"))
+    with CaptureQueriesContext(connection) as read:
+        again = client.get(url, {"variant": "another URL of the page"}).text
+    assert again.count("Pilot line") == first.count("Pilot line")
+    assert not [q for q in read.captured_queries if '"claims_source"' in q["sql"]]

@@ -42,7 +42,7 @@ from claims.cache import remember
 from claims.capacity import gwh_expression
 from claims.models import Claim, Facility
 from claims.models.base import CapacityUnit
-from claims.read.filters import country_name
+from claims.read.filters import country_name, given_text, given_values
 
 SORT_ORDERS = {
     "name": [Lower("name"), "pk"],
@@ -76,14 +76,14 @@ class FacilityFilters:
     def of(cls, values: Mapping) -> FacilityFilters:
         """From cleaned values (missing or empty ones do not filter)."""
         return cls(
-            country=tuple(v.upper() for v in values.get("country") or ()),
-            company=(values.get("company") or "").strip().lower(),
-            status=tuple(values.get("status") or ()),
+            country=given_values(values, "country", upper=True),
+            company=given_text(values, "company", lower=True),
+            status=given_values(values, "status"),
             technology=values.get("technology") or "",
-            kind=tuple(values.get("kind") or ()),
+            kind=given_values(values, "kind"),
             capacity_min=values.get("capacity_min"),
             capacity_max=values.get("capacity_max"),
-            q=(values.get("q") or "").strip(),
+            q=given_text(values, "q"),
             sort=values.get("sort") or "name",
         )
 
@@ -301,12 +301,10 @@ class Facilities:
     def mapped(self) -> QuerySet:
         """The facilities found that have coordinates, with their company, in name order (as
         the index reads them: a page at a time, along facility_name_idx)."""
-        return (
-            self.narrowed(self.known())
-            .filter(latitude__isnull=False, longitude__isnull=False)
-            .select_related("company")
-            .order_by(Lower("name"), "pk")
-        )
+        return self._located().select_related("company").order_by(Lower("name"), "pk")
+
+    def _located(self) -> QuerySet:
+        return self.narrowed(self.known()).filter(latitude__isnull=False, longitude__isnull=False)
 
     def mapped_count(self) -> int:
         """How many facilities found have coordinates; cached."""
@@ -319,8 +317,7 @@ class Facilities:
 
     def _marks(self) -> list[Mark]:
         rows = (
-            self.narrowed(self.known())
-            .filter(latitude__isnull=False, longitude__isnull=False)
+            self._located()
             .order_by(F("capacity_gwh").desc(nulls_last=True), Lower("name"), "pk")
             .values(
                 "slug",

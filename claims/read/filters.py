@@ -41,6 +41,17 @@ def country_name(code: str) -> str:
 # -- filters --------------------------------------------------------------------------------
 
 
+def given_text(values: Mapping, name: str, *, lower: bool = False) -> str:
+    """A cleaned text filter (a search, a company's slug): "" when not given."""
+    text = (values.get(name) or "").strip()
+    return text.lower() if lower else text
+
+
+def given_values(values: Mapping, name: str, *, upper: bool = False) -> tuple[str, ...]:
+    """A cleaned filter of several values (countries upper-cased): () when not given."""
+    return tuple(v.upper() if upper else v for v in values.get(name) or ())
+
+
 @dataclass(frozen=True)
 class MilestoneFilters:
     """A milestone list's validated filters (the pages' form and the API's query schema both
@@ -59,18 +70,14 @@ class MilestoneFilters:
     @classmethod
     def of(cls, values: Mapping) -> MilestoneFilters:
         """From cleaned values (missing or empty ones do not filter)."""
-
-        def many(name):
-            return tuple(v.upper() if name == "country" else v for v in values.get(name) or ())
-
         return cls(
-            country=many("country"),
-            company=(values.get("company") or "").strip().lower(),
-            status=tuple(Status(v).value for v in values.get("status") or ()),
-            kind=many("kind"),
+            country=given_values(values, "country", upper=True),
+            company=given_text(values, "company", lower=True),
+            status=tuple(Status(v).value for v in given_values(values, "status")),
+            kind=given_values(values, "kind"),
             technology=values.get("technology") or "",
             year=values.get("year"),
-            q=(values.get("q") or "").strip(),
+            q=given_text(values, "q"),
             sort=values.get("sort") or "due",
         )
 

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 
 from claims import structured_data
 from claims.charts import timeline_chart
@@ -141,10 +142,13 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **scorecard_context(
             read, by="company", key=str(company.pk), name=company.name, record=record
         ),
-        chart=timeline_chart(
-            [(r.milestone, r.result) for r in rows],
-            as_of,
-            title=f"{company.name}: milestones over time",
+        # Drawn only when the rendered chart is not cached (see the template).
+        chart=SimpleLazyObject(
+            lambda: timeline_chart(
+                [(r.milestone, r.result) for r in rows],
+                as_of,
+                title=f"{company.name}: milestones over time",
+            )
         ),
         facilities=company.facilities.all(),
         **map_context(
@@ -172,9 +176,16 @@ def claim_sections(request: HttpRequest, rows: list, as_of):
         reverse=True,
     )
     claims_page = section_page(request, claims, "claims_page")
-    cited = Source.objects.for_citation().in_bulk({c.source_id for c in claims_page})
-    for claim in claims_page:
-        claim.source = cited[claim.source_id]
+
+    def cite() -> list:
+        shown = list(claims_page.object_list)
+        cited = Source.objects.for_citation().in_bulk({c.source_id for c in shown})
+        for claim in shown:
+            claim.source = cited[claim.source_id]
+        return shown
+
+    # Their sources are read only when the rendered claims are not cached (see the template).
+    claims_page.cited = SimpleLazyObject(cite)
     source_ids = {c.source_id for c in claims}
     sources = Source.objects.filter(pk__in=source_ids).for_citation()
     sources_page = section_page(request, sources, "sources_page", count=len(source_ids))
