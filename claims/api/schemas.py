@@ -88,7 +88,10 @@ class FacilityOut(Schema):
     capacity_unit: str
     capacity_gwh_per_year: float | None = Field(
         None,
-        description="Capacity in GWh/yr where the unit converts (GWh ×1, MWh ÷1000), else null.",
+        description=(
+            "Capacity in GWh/yr where the unit converts (GWh; MWh ÷ 1000; cells × the cell's"
+            " Ah × its nominal voltage where both are recorded), else null."
+        ),
     )
     investment_amount: float | None
     investment_currency: str

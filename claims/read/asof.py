@@ -113,6 +113,8 @@ class AsOf:
             self.narrowed(self.annotated())
             .order_by(*order)
             .select_related("company", "facility", "technology")
+            # Rows name their company, facility and technology, never describe them.
+            .defer(*LONG_TEXTS)
         )
 
     # -- rows ---------------------------------------------------------------------------------
@@ -356,6 +358,15 @@ def _pivot(census: tuple[list[tuple], dict]) -> list[dict]:
 
 
 #: A milestone's stated capacity and cell metrics, as the exports give them.
+#: Long texts of a row's milestone and the records it names, left unread in lists.
+LONG_TEXTS = (
+    "description",
+    "company__description",
+    "company__aliases",
+    "facility__description",
+    "facility__address",
+    "technology__description",
+)
 METRIC_FIELDS = (
     "capacity_value",
     "capacity_unit",
