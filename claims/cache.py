@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 DATA_VERSION_KEY = "claims:data-version"
@@ -269,6 +270,43 @@ def _validated(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
+def _not_modified(request: HttpRequest, key: str) -> HttpResponse | None:
+    """A 304 if the request holds the current ETag of the page under `key`: revalidation
+    needs only the data version, not the cached page itself."""
+    version = data_version()
+    if version is None:
+        return None
+    etag = page_etag(key, version)
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is None:
+        return None
+    # With the headers a 200 would carry (RFC 9110 15.4.5).
+    not_modified.headers["X-Cache"] = "revalidated"
+    return _validated(not_modified, etag)
+
+
+class RevalidationMiddleware:
+    """Answers the revalidation of a public page (a matching If-None-Match) with its 304
+    before the session, CSRF, authentication and messages middleware: the 304 needs only the
+    data version, and an anonymous request gets nothing from them. Placed after the security
+    and CSP middleware, whose headers every response carries. Any other request, and a
+    revalidation that does not match, goes on to the view (which answers the same way)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "If-None-Match" in request.headers and _cacheable_request(request):
+            try:
+                view = resolve(request.path_info).func
+            except Resolver404:
+                view = None
+            public = getattr(view, "cached_public_page", False)
+            if public and (not_modified := _not_modified(request, page_key(request))):
+                return not_modified
+        return self.get_response(request)
+
+
 def cache_public_page(view: Callable) -> Callable:
     """Serve anonymous GETs of a view from the cache, keyed by page_key(), with an ETag from
     the data version: a request that already holds the current page gets a 304.
@@ -283,16 +321,8 @@ def cache_public_page(view: Callable) -> Callable:
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
-        if "If-None-Match" in request.headers:
-            # Revalidation needs only the data version, not the cached page itself.
-            version = data_version()
-            if version is not None:
-                etag = page_etag(key, version)
-                not_modified = get_conditional_response(request, etag=etag)
-                if not_modified is not None:
-                    # With the headers a 200 would carry (RFC 9110 15.4.5).
-                    not_modified.headers["X-Cache"] = "revalidated"
-                    return _validated(not_modified, etag)
+        if "If-None-Match" in request.headers and (not_modified := _not_modified(request, key)):
+            return not_modified
         version, entry = _cached_page(key)
         etag = page_etag(key, version) if version is not None else None
         if entry is not None:
@@ -305,4 +335,5 @@ def cache_public_page(view: Callable) -> Callable:
             _validated(response, etag)
         return response
 
+    wrapper.cached_public_page = True  # for RevalidationMiddleware (kept by functools.wraps)
     return wrapper

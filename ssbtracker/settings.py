@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # Refused with the security headers above, before anything reads the request.
     "ssbtracker.middleware.RefuseUndecodableRequestsMiddleware",
     "ssbtracker.middleware.HeadMiddleware",
+    # A browser's or a CDN's revalidation of a public page, answered with its 304 here.
+    "claims.cache.RevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

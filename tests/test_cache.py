@@ -340,3 +340,29 @@ def test_a_company_page_with_its_sections_cached_reads_no_sources_and_draws_no_c
         again = client.get(url, {"variant": "another URL of the page"}).text
     assert again.count("Pilot line") == first.count("Pilot line")
     assert not [q for q in read.captured_queries if '"claims_source"' in q["sql"]]
+
+
+def test_a_revalidation_is_answered_before_the_session_and_auth_middleware(
+    client, milestone, monkeypatch
+):
+    from django.contrib.sessions import middleware as sessions
+
+    etag = client.get(MILESTONES)["ETag"]
+
+    def not_reached(self, request):
+        pytest.fail("the session middleware ran for a revalidation")
+
+    monkeypatch.setattr(sessions.SessionMiddleware, "process_request", not_reached)
+    again = client.get(MILESTONES, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again["X-Cache"] == "revalidated"
+    assert again["ETag"] == etag and "Content-Security-Policy" in again
+    assert "must-revalidate" in again["Cache-Control"]
+
+
+def test_other_requests_with_an_etag_still_go_through_every_middleware(client, milestone):
+    etag = client.get(MILESTONES)["ETag"]
+    # a page that is not public (the admin's log-in) and a path that names no page
+    assert client.get("/admin/login/", headers={"If-None-Match": etag}).status_code == 200
+    assert client.get("/no-such-page/", headers={"If-None-Match": etag}).status_code == 404
+    # a stale ETag: the view answers with the page
+    assert client.get(MILESTONES, headers={"If-None-Match": 'W/"stale"'}).status_code == 200
