@@ -14,6 +14,8 @@ that restore(neutralise(text)) == text for every text: "'=x" is written "''=x".
 from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The first characters of a text that may need a quote (the formula starts and the quote).
+MAYBE = frozenset("".join(FORMULA_STARTS) + "'")
 
 
 def _needs_quote(text: str) -> bool:
@@ -23,6 +25,8 @@ def _needs_quote(text: str) -> bool:
 
 def neutralise(text: str) -> str:
     """The text, with a leading single quote if a spreadsheet would run it as a formula."""
+    if not text or text[0] not in MAYBE:  # most cells: one look at the first character
+        return text
     return "'" + text if _needs_quote(text) else text
 
 

@@ -8,9 +8,8 @@ invented day. `partial_date_text` writes the editable text that `parse_partial_d
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 DATE_PRECISIONS = ("day", "month", "quarter", "half", "year")
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -36,9 +35,14 @@ def date_end(earliest: date, precision: str) -> date:
 # -- month arithmetic (the one place: partial dates, target periods and the status rules) ------
 
 
+ONE_DAY = timedelta(days=1)
+
+
 def month_end(year: int, month: int) -> date:
     """The last day of the month."""
-    return date(year, month, calendar.monthrange(year, month)[1])
+    if month == 12:
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - ONE_DAY
 
 
 def add_months(d: date, months: int, *, day: int | None = None) -> date:

@@ -80,11 +80,15 @@ def _month(d: date) -> str:
     return f"{MONTH_ABBR[d.month]} {d.year}"
 
 
+#: The months of each precision longer than a day.
+MONTHS_IN = {Precision.MONTH: 1, Precision.QUARTER: 3, Precision.HALF: 6, Precision.YEAR: 12}
+
+
 def _fixed_label(e: date, latest: date, p: Precision) -> str | None:
     """Label for day/month/quarter/half/year, or None if the dates do not fit the precision."""
     if p is Precision.DAY:
         return _day(e) if e == latest else None
-    count = {Precision.MONTH: 1, Precision.QUARTER: 3, Precision.HALF: 6, Precision.YEAR: 12}
+    count = MONTHS_IN
     if p not in count or e.day != 1 or latest != month_span(e.year, e.month, count[p])[1]:
         return None
     if p is Precision.MONTH:
