@@ -154,35 +154,8 @@ def pipeline(request: HttpRequest, filters: Query[PipelineQuery]):
             }
             for r in summary["rows"]
         ],
-        "not_convertible": [
-            {
-                "name": u.name,
-                "url": request.build_absolute_uri(u.url),
-                "company": u.company_slug,
-                "country": u.country,
-                "stage": u.stage,
-                "value": float(u.value),
-                "unit": u.unit,
-                "reason": u.reason,
-            }
-            for u in summary["not_convertible"]
-        ],
-        "converted": [
-            {
-                "name": u.name,
-                "url": request.build_absolute_uri(u.url),
-                "company": u.company_slug,
-                "country": u.country,
-                "stage": u.stage,
-                "value": float(u.value),
-                "unit": u.unit,
-                "cell_ah": float(u.cell_ah),
-                "cell_ah_from": u.ah_from,
-                "cell_nominal_voltage": float(u.voltage),
-                "gwh_per_year": float(u.gwh),
-            }
-            for u in summary["converted"]
-        ],
+        "not_convertible": summary["not_convertible"],
+        "converted": summary["converted"],
     }
 
 

@@ -262,31 +262,38 @@ class PipelineRowOut(Schema):
     not_convertible: int = Field(description="Units of capacity not convertible to GWh/yr.")
 
 
-class UnconvertedOut(Schema):
+class UnitOut(Schema):
+    """A unit of capacity of the pipeline (claims.read.pipeline.Unit)."""
+
     name: str
     url: str
-    company: str
+    company: str = Field(alias="company_slug")
     country: str
     stage: str
     value: float
     unit: str
+
+    @staticmethod
+    def resolve_url(unit, context) -> str:
+        return context["request"].build_absolute_uri(unit.url)
+
+
+class UnconvertedOut(UnitOut):
     reason: str
 
 
-class ConvertedOut(Schema):
-    name: str
-    url: str
-    company: str
-    country: str
-    stage: str
+class ConvertedOut(UnitOut):
     value: float = Field(description="The capacity as stated, in cells.")
     unit: str = Field(description="cells_per_year or cells_per_week.")
     cell_ah: float = Field(description="The cell's Ah it was converted with.")
     cell_ah_from: str = Field(
-        description="Whose Ah that is: the milestone's own, or its facility's cell's."
+        alias="ah_from",
+        description="Whose Ah that is: the milestone's own, or its facility's cell's.",
     )
-    cell_nominal_voltage: float = Field(description="The facility's cell's nominal voltage.")
-    gwh_per_year: float = Field(description="Cells a year × Ah × V ÷ 10⁹.")
+    cell_nominal_voltage: float = Field(
+        alias="voltage", description="The facility's cell's nominal voltage."
+    )
+    gwh_per_year: float = Field(alias="gwh", description="Cells a year × Ah × V ÷ 10⁹.")
 
 
 class PipelineOut(Schema):
