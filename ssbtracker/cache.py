@@ -215,7 +215,7 @@ class RedisCache(DjangoRedisCache):
     def get_watched(self, key, default=None, version=None):
         """get(key), from this process's copy while Redis tells of no change to the key
         (see Watch); for a key read on every request."""
-        full_key = self.make_and_validate_key(key, version=version)
+        full_key = self.make_key(key, version=version)
         watch = watch_of(self._servers[0], full_key, self._options)
         if self._outage.skipping():
             return default

@@ -41,7 +41,7 @@ from claims import geo
 from claims.cache import remember
 from claims.capacity import gwh_expression
 from claims.models import Claim, Facility
-from claims.models.base import CapacityUnit
+from claims.models.base import CapacityUnit, format_quantity
 from claims.read.filters import country_name, given_text, given_values
 
 SORT_ORDERS = {
@@ -332,7 +332,6 @@ class Facilities:
                 "capacity_gwh",
             )
         )
-        units = dict(CapacityUnit.choices)
         marks = []
         for row in rows:
             lat, lon = float(row["latitude"]), float(row["longitude"])
@@ -340,10 +339,10 @@ class Facilities:
             gwh = row["capacity_gwh"]
             r = mark_radius(gwh)
             status = Facility.Status(row["status"])
-            capacity = ""
-            if row["capacity_value"] is not None:
-                capacity = f"{row['capacity_value']:,.3f}".rstrip("0").rstrip(".")
-                capacity += " " + units.get(row["capacity_unit"], row["capacity_unit"])
+            capacity = format_quantity(
+                row["capacity_value"],
+                row["capacity_unit"] and CapacityUnit(row["capacity_unit"]).label,
+            )
             marks.append(
                 Mark(
                     slug=row["slug"],

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_safe
 
-from claims.cache import cache_public_page
 from claims.filters import FacilityFilterForm
 from claims.models import Claim, Facility, Milestone
-from claims.models.base import format_quantity
 from claims.read import AsOf
 from claims.read.facilities import Facilities, map_context
 from claims.views.common import (
@@ -17,6 +14,7 @@ from claims.views.common import (
     last_changed,
     page_context,
     paginate,
+    public_page,
     render_page,
     wants_csv,
 )
@@ -43,23 +41,20 @@ CSV_HEADER = [
 ]
 
 
-def _read(request: HttpRequest, context: dict) -> tuple[FacilityFilterForm, Facilities]:
+def _read(request: HttpRequest) -> tuple[dict, Facilities]:
+    """The page's context (its day, its filter form and their messages) and its read."""
     form = FacilityFilterForm(request.GET)
-    context["messages_list"] += form.messages
-    return form, Facilities(context["as_of"], form.filters())
+    context = page_context(request, form)
+    return context, Facilities(context["as_of"], form.filters())
 
 
-@require_safe
-@cache_public_page
+@public_page
 def facility_list(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
-    form, read = _read(request, context)
+    context, read = _read(request)
     if wants_csv(request):
         return csv_response("facilities.csv", CSV_HEADER, _csv_rows(request, read))
     page = paginate(request, read.facilities(), context, count=read.count())
-    for facility in page.object_list:
-        facility.gwh = format_quantity(facility.capacity_gwh, "")
-    context.update(form=form, page=page, facets=read.facets())
+    context.update(page=page, facets=read.facets())
     return render_page(request, "claims/facility_list.html", context)
 
 
@@ -87,13 +82,10 @@ def _csv_rows(request: HttpRequest, read: Facilities):
         ]
 
 
-@require_safe
-@cache_public_page
+@public_page
 def facility_map(request: HttpRequest) -> HttpResponse:
-    context = page_context(request)
-    form, read = _read(request, context)
+    context, read = _read(request)
     context.update(
-        form=form,
         facets=read.facets(),
         **map_context(read.marks, key=repr(read.filters)),
         page=paginate(request, read.mapped(), context, per_page=100, count=read.mapped_count()),
@@ -101,8 +93,7 @@ def facility_map(request: HttpRequest) -> HttpResponse:
     return render_page(request, "claims/facility_map.html", context)
 
 
-@require_safe
-@cache_public_page
+@public_page
 def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = page_context(request)
     facility = get_object_or_404(
