@@ -423,7 +423,7 @@ class CompareForm(forms.Form):
             company, problem = _company_named(text)
             if problem:
                 unknown.append(problem)
-                self.unmatched.append(text)
+                self.unmatched.append(text[:MAX_TEXT])
             elif company not in self.companies:
                 self.companies.append(company)
         if unknown:
@@ -451,6 +451,8 @@ SHORTEST_PART = 3
 def _company_named(text: str) -> tuple[Company | None, str]:
     """(the company `text` names, "") or (None, why not): its slug, its whole name, or a part
     of one name only."""
+    if len(text) > MAX_TEXT:
+        return None, f"Type at most {MAX_TEXT} characters of a company's name."
     exact = Company.objects.filter(Q(slug=text.lower()) | Q(name__iexact=text)).first()
     if exact is not None:
         return exact, ""

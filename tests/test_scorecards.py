@@ -366,3 +366,9 @@ def test_compare_refuses_many_names_without_looking_each_up(
     with django_assert_max_num_queries(8):
         html = client.get(reverse("claims:compare"), {"company": [f"x{n}" for n in range(60)]})
     assert "Compare at most four companies (50 given)" in html.text
+
+
+def test_compare_refuses_an_overlong_name_and_keeps_no_more_than_its_box_holds(client, three):
+    html = client.get(reverse("claims:compare"), {"company": ["reliable", "r" * 5000]}).text
+    assert "Type at most 100 characters of a company" in html
+    assert 'value="' + "r" * 100 + '"' in html and "r" * 101 not in html
